@@ -1,0 +1,114 @@
+/**
+ * The composition root: builds the service from its parts (database, clock,
+ * providers, config). Tests build it with their own config and parts.
+ */
+import pino, { type Logger } from 'pino';
+import { Sessions } from './auth/sessions.js';
+import { CaseQueries } from './cases/queries.js';
+import { CaseService, type EvidenceClaimer } from './cases/service.js';
+import { Clock } from './clock.js';
+import type { Config } from './config.js';
+import { type Database, migrateToLatest, openDatabase } from './db/database.js';
+import type { Kysely } from 'kysely';
+import type { DB } from './db/schema.js';
+import { type RouteModule, buildServer } from './http/server.js';
+import { purgeIdempotencyKeys } from './http/idempotency.js';
+import { Jobs } from './jobs/jobs.js';
+import { type OutboxHandler, OutboxWorker } from './outbox/outbox.js';
+import { type Providers, SimulatedProvider } from './payments/provider.js';
+import { remedyHandler } from './payments/remedies.js';
+import { PlatformSync } from './platform/sync.js';
+import { seedDemo } from './seed/demo.js';
+
+export interface Services {
+  config: Config;
+  database: Database;
+  db: Kysely<DB>;
+  clock: Clock;
+  cases: CaseService;
+  queries: CaseQueries;
+  sessions: Sessions;
+  platform: PlatformSync;
+  outbox: OutboxWorker;
+  jobs: Jobs;
+  log: Logger;
+}
+
+export interface AppParts {
+  /** Replaces the wall clock's base (tests pin time; the movable offset still applies). */
+  baseNow?: () => number;
+  providers?: Providers;
+  evidence?: EvidenceClaimer;
+  logger?: Logger;
+  outboxHandlers?: Record<string, OutboxHandler>;
+  routes?: RouteModule[];
+}
+
+export function createLogger(config: Config): Logger {
+  return pino({
+    level: config.logLevel,
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.headers["idempotency-key"]',
+        'res.headers["set-cookie"]',
+        '*.password',
+        '*.token',
+        '*.secret',
+        '*.loginToken',
+      ],
+      censor: '[redacted]',
+    },
+  });
+}
+
+export async function createApp(config: Config, parts: AppParts = {}) {
+  const log = parts.logger ?? createLogger(config);
+  const database = openDatabase(config.databaseUrl);
+  const { db } = database;
+  await migrateToLatest(db);
+  const clock = new Clock(db, config.devClock, parts.baseNow);
+  await clock.sync();
+  const cases = new CaseService(db, clock, config, parts.evidence);
+  const providers: Providers = parts.providers ?? {
+    stripe: new SimulatedProvider('stripe'),
+    paypal: new SimulatedProvider('paypal'),
+  };
+  const outbox = new OutboxWorker(
+    db,
+    database.dialect,
+    clock,
+    { remedy: remedyHandler(db, cases, providers), ...parts.outboxHandlers },
+    log,
+  );
+  const jobs = new Jobs(db, clock, cases, outbox, log);
+  jobs.add(() => purgeIdempotencyKeys(db, clock.now()));
+  const services: Services = {
+    config,
+    database,
+    db,
+    clock,
+    cases,
+    queries: new CaseQueries(db, config),
+    sessions: new Sessions(db, clock, config),
+    platform: new PlatformSync(db, clock, cases),
+    outbox,
+    jobs,
+    log,
+  };
+  const seeded = config.demoSeed ? await seedDemo(services) : false;
+  const server = await buildServer(services, log, parts.routes);
+  return {
+    services,
+    server,
+    seeded,
+    async close() {
+      await jobs.stop();
+      await server.close();
+      await database.close();
+    },
+  };
+}
+
+export type App = Awaited<ReturnType<typeof createApp>>;

@@ -1,0 +1,111 @@
+/**
+ * People's sessions and one-use login links (SPEC §9). Tokens are random; only
+ * their SHA-256 is stored, so a database leak yields no usable session.
+ */
+import crypto from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Viewer } from '../cases/access.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { DomainError } from '../domain/errors.js';
+import { addDuration } from '../domain/time.js';
+import type { DB } from '../db/schema.js';
+import { sha256 } from '../ids.js';
+import { verifyPassword } from './passwords.js';
+
+const LOGIN_LINK_MS = 15 * 60 * 1000;
+
+const invalidLogin = () => new DomainError(401, 'invalid_credentials', 'The email or password is not right.');
+
+export class Sessions {
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly clock: Clock,
+    private readonly config: Config,
+  ) {}
+
+  private async create(userId: string) {
+    const token = crypto.randomBytes(32).toString('base64url');
+    const now = this.clock.now();
+    const expiresAt = addDuration(now, this.config.sessionTtl).toISOString();
+    await this.db
+      .insertInto('sessions')
+      .values({ token_hash: sha256(token), user_id: userId, created_at: now.toISOString(), expires_at: expiresAt })
+      .execute();
+    return { token, expiresAt };
+  }
+
+  async loginWithPassword(email: string, password: string) {
+    const user = await this.db
+      .selectFrom('users')
+      .select(['id', 'password_hash'])
+      .where('email', '=', email.trim().toLowerCase())
+      .executeTakeFirst();
+    if (!(await verifyPassword(password, user?.password_hash ?? null)) || !user) throw invalidLogin();
+    return { ...(await this.create(user.id)), userId: user.id };
+  }
+
+  async loginWithToken(loginToken: string) {
+    const now = this.clock.now().toISOString();
+    // One statement marks it used, so two racing uses cannot both succeed.
+    const used = await this.db
+      .updateTable('login_tokens')
+      .set({ used_at: now })
+      .where('token_hash', '=', sha256(loginToken))
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .returning('user_id')
+      .executeTakeFirst();
+    if (!used) throw new DomainError(401, 'invalid_login_token', 'This login link is invalid, expired or already used.');
+    return { ...(await this.create(used.user_id)), userId: used.user_id };
+  }
+
+  async createLoginLink(userId: string) {
+    const user = await this.db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
+    if (!user) throw new DomainError(404, 'not_found', 'No such user.');
+    const token = crypto.randomBytes(32).toString('base64url');
+    const expiresAt = new Date(this.clock.now().getTime() + LOGIN_LINK_MS).toISOString();
+    await this.db
+      .insertInto('login_tokens')
+      .values({ token_hash: sha256(token), user_id: userId, expires_at: expiresAt, used_at: null })
+      .execute();
+    return { token, url: `${this.config.publicUrl}/login?token=${token}`, expiresAt };
+  }
+
+  async logout(token: string): Promise<void> {
+    await this.db.deleteFrom('sessions').where('token_hash', '=', sha256(token)).execute();
+  }
+
+  /** The person behind a token, or null when unknown or expired. */
+  async viewer(token: string): Promise<Viewer | null> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .select(['users.id', 'users.name', 'users.email', 'users.is_staff', 'users.time_zone', 'sessions.expires_at'])
+      .where('sessions.token_hash', '=', sha256(token))
+      .executeTakeFirst();
+    if (!row || row.expires_at <= this.clock.now().toISOString()) return null;
+    return this.viewerOf(row);
+  }
+
+  async viewerById(userId: string): Promise<Viewer | null> {
+    const row = await this.db
+      .selectFrom('users')
+      .select(['id', 'name', 'email', 'is_staff', 'time_zone'])
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    return row ? this.viewerOf(row) : null;
+  }
+
+  private async viewerOf(u: { id: string; name: string; email: string; is_staff: number; time_zone: string }): Promise<Viewer> {
+    const members = await this.db.selectFrom('merchant_members').select('merchant_id').where('user_id', '=', u.id).execute();
+    return {
+      userId: u.id,
+      name: u.name,
+      email: u.email,
+      isStaff: u.is_staff === 1,
+      timeZone: u.time_zone,
+      merchantIds: members.map((m) => m.merchant_id),
+    };
+  }
+}

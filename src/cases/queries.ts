@@ -1,0 +1,337 @@
+/** Reads: cases as each caller may see them, lists with cursors, orders, the review queue, credits. */
+import type { Kysely } from 'kysely';
+import type { Config } from '../config.js';
+import { type AttachmentRef, availableActions, turnOf } from '../domain/case.js';
+import { eligibility } from '../domain/eligibility.js';
+import { DomainError, notFound } from '../domain/errors.js';
+import type { ActorKind, CaseStatus, EventType, IssueType, PartyRole, PeopleActionType } from '../domain/model.js';
+import type { CaseEventRow, CaseRow, DB } from '../db/schema.js';
+import { type Viewer, roleIn } from './access.js';
+import { parseState } from './service.js';
+
+const caseColumns = [
+  'cases.id',
+  'cases.payment_id',
+  'cases.customer_id',
+  'cases.merchant_id',
+  'cases.issue_type',
+  'cases.description',
+  'cases.status',
+  'cases.due_at',
+  'cases.appeal_deadline',
+  'cases.final',
+  'cases.review_since',
+  'cases.remedy_failed',
+  'cases.state',
+  'cases.version',
+  'cases.created_at',
+  'cases.updated_at',
+  'payments.amount as p_amount',
+  'payments.currency as p_currency',
+  'payments.refunded_amount as p_refunded',
+  'payments.provider as p_provider',
+  'payments.product_name as p_product',
+  'payments.paid_at as p_paid_at',
+  'customer.name as customer_name',
+  'merchants.name as merchant_name',
+] as const;
+
+function baseQuery(db: Kysely<DB>) {
+  return db
+    .selectFrom('cases')
+    .innerJoin('payments', 'payments.id', 'cases.payment_id')
+    .innerJoin('users as customer', 'customer.id', 'cases.customer_id')
+    .innerJoin('merchants', 'merchants.id', 'cases.merchant_id')
+    .select(caseColumns);
+}
+
+type BaseQuery = ReturnType<typeof baseQuery>;
+
+type JoinedCase = CaseRow & {
+  p_amount: number;
+  p_currency: string;
+  p_refunded: number;
+  p_provider: string;
+  p_product: string;
+  p_paid_at: string;
+  customer_name: string;
+  merchant_name: string;
+};
+
+export interface EventView {
+  id: string;
+  seq: number;
+  type: EventType;
+  actor: { kind: ActorKind; id: string | null; name: string };
+  message: string | null;
+  attachments: AttachmentRef[];
+  data: Record<string, unknown>;
+  visibility: 'public' | 'staff';
+  createdAt: string;
+}
+
+export function eventView(e: CaseEventRow): EventView {
+  return {
+    id: e.id,
+    seq: e.seq,
+    type: e.type as EventType,
+    actor: { kind: e.actor_kind as ActorKind, id: e.actor_id, name: e.actor_name },
+    message: e.message,
+    attachments: JSON.parse(e.attachments) as AttachmentRef[],
+    data: JSON.parse(e.data) as Record<string, unknown>,
+    visibility: e.visibility as 'public' | 'staff',
+    createdAt: e.created_at,
+  };
+}
+
+/** The case as SPEC §9 returns it; `role` null is the platform's view (no actions). */
+function caseView(c: JoinedCase, role: PartyRole | null, viewer: Viewer | null, now: Date, timeline?: EventView[]) {
+  const s = parseState(c);
+  const actions: PeopleActionType[] =
+    role && viewer ? availableActions(s, { role, now, actor: { kind: role, id: viewer.userId, name: viewer.name } }) : [];
+  return {
+    id: c.id,
+    status: s.status,
+    issueType: c.issue_type as IssueType,
+    description: c.description,
+    payment: {
+      id: c.payment_id,
+      amount: c.p_amount,
+      currency: c.p_currency,
+      refundedAmount: c.p_refunded,
+      provider: c.p_provider,
+      productName: c.p_product,
+      paidAt: c.p_paid_at,
+    },
+    customer: { id: c.customer_id, name: c.customer_name },
+    merchant: { id: c.merchant_id, name: c.merchant_name },
+    dueAt: s.dueAt,
+    turn: turnOf(s.status),
+    offer: s.offer,
+    customerAppealed: s.customerAppealed,
+    merchantAppealed: s.merchantAppealed,
+    appealDeadline: s.final ? null : s.appealDeadline,
+    inAppeal: s.inAppeal,
+    final: s.final,
+    outcome: s.outcome,
+    role,
+    availableActions: actions,
+    ...(timeline ? { timeline } : {}),
+    version: c.version,
+    createdAt: c.created_at,
+    updatedAt: c.updated_at,
+  };
+}
+
+export type CaseView = ReturnType<typeof caseView>;
+
+interface Cursor {
+  a: string;
+  id: string;
+}
+
+export function encodeCursor(a: string, id: string): string {
+  return Buffer.from(JSON.stringify({ a, id })).toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined): Cursor | null {
+  if (!cursor) return null;
+  try {
+    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;
+    if (typeof c.a === 'string' && typeof c.id === 'string') return c;
+  } catch {
+    // fall through to the error below
+  }
+  throw new DomainError(400, 'validation_failed', 'The cursor is not valid.', [{ path: 'cursor', message: 'Invalid cursor' }]);
+}
+
+export interface ListFilter {
+  status?: CaseStatus | undefined;
+  role?: PartyRole | undefined;
+  merchantId?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export class CaseQueries {
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly config: Config,
+  ) {}
+
+  async get(viewer: Viewer, caseId: string, now: Date) {
+    const c = (await baseQuery(this.db).where('cases.id', '=', caseId).executeTakeFirst()) as JoinedCase | undefined;
+    const role = c ? roleIn(viewer, c) : null;
+    if (!c || !role) throw notFound('case');
+    let q = this.db.selectFrom('case_events').selectAll().where('case_id', '=', caseId).orderBy('seq');
+    if (role !== 'staff') q = q.where('visibility', '=', 'public');
+    const events = await q.execute();
+    return caseView(c, role, viewer, now, events.map(eventView));
+  }
+
+  private async page(q: BaseQuery, filter: ListFilter, view: (c: JoinedCase) => CaseView) {
+    const cursor = decodeCursor(filter.cursor);
+    if (filter.status) q = q.where('cases.status', '=', filter.status);
+    if (cursor)
+      q = q.where((eb) =>
+        eb.or([eb('cases.created_at', '<', cursor.a), eb.and([eb('cases.created_at', '=', cursor.a), eb('cases.id', '<', cursor.id)])]),
+      );
+    const rows = (await q
+      .orderBy('cases.created_at', 'desc')
+      .orderBy('cases.id', 'desc')
+      .limit(filter.limit + 1)
+      .execute()) as JoinedCase[];
+    const more = rows.length > filter.limit;
+    const data = rows.slice(0, filter.limit);
+    const last = data.at(-1);
+    return { data: data.map(view), nextCursor: more && last ? encodeCursor(last.created_at, last.id) : null };
+  }
+
+  /** The cases a person may see (SPEC §9 `GET /cases`), newest first. */
+  async list(viewer: Viewer, filter: ListFilter, now: Date) {
+    if (filter.merchantId && !viewer.merchantIds.includes(filter.merchantId) && !viewer.isStaff) return { data: [], nextCursor: null };
+    if (filter.role === 'staff' && !viewer.isStaff) return { data: [], nextCursor: null };
+    let q = baseQuery(this.db);
+    if (filter.merchantId) q = q.where('cases.merchant_id', '=', filter.merchantId);
+    const mine = viewer.merchantIds;
+    if (filter.role === 'customer') q = q.where('cases.customer_id', '=', viewer.userId);
+    else if (filter.role === 'merchant') {
+      if (mine.length === 0) return { data: [], nextCursor: null };
+      q = q.where('cases.merchant_id', 'in', mine);
+    } else if (!viewer.isStaff)
+      q = q.where((eb) =>
+        mine.length
+          ? eb.or([eb('cases.customer_id', '=', viewer.userId), eb('cases.merchant_id', 'in', mine)])
+          : eb('cases.customer_id', '=', viewer.userId),
+      );
+    return this.page(q, filter, (c) => caseView(c, roleIn(viewer, c), viewer, now));
+  }
+
+  /** The platform sees every case, without people's actions. */
+  async listForPlatform(filter: ListFilter, now: Date) {
+    let q = baseQuery(this.db);
+    if (filter.merchantId) q = q.where('cases.merchant_id', '=', filter.merchantId);
+    return this.page(q, filter, (c) => caseView(c, null, null, now));
+  }
+
+  async getForPlatform(caseId: string, now: Date) {
+    const c = (await baseQuery(this.db).where('cases.id', '=', caseId).executeTakeFirst()) as JoinedCase | undefined;
+    if (!c) throw notFound('case');
+    const events = await this.db
+      .selectFrom('case_events')
+      .selectAll()
+      .where('case_id', '=', caseId)
+      .where('visibility', '=', 'public')
+      .orderBy('seq')
+      .execute();
+    return caseView(c, null, null, now, events.map(eventView));
+  }
+
+  /**
+   * Staff's queue (SPEC §9): cases awaiting staff, oldest escalation first, then
+   * closed cases whose remedy failed. Each part reads its own partial index.
+   */
+  async reviewQueue(viewer: Viewer, now: Date, limit: number, cursor?: string) {
+    const after = decodeCursor(cursor);
+    let q = baseQuery(this.db).where('cases.review_since', 'is not', null);
+    if (after)
+      q = q.where((eb) =>
+        eb.or([eb('cases.review_since', '>', after.a), eb.and([eb('cases.review_since', '=', after.a), eb('cases.id', '>', after.id)])]),
+      );
+    const rows = (await q
+      .orderBy('cases.review_since')
+      .orderBy('cases.id')
+      .limit(limit + 1)
+      .execute()) as JoinedCase[];
+    const more = rows.length > limit;
+    const waiting = rows.slice(0, limit);
+    const failed = after
+      ? []
+      : ((await baseQuery(this.db).where('cases.remedy_failed', '=', 1).orderBy('cases.updated_at').limit(100).execute()) as JoinedCase[]);
+    const last = waiting.at(-1);
+    const item = (c: JoinedCase, reason: 'appeal' | 'escalation' | 'remedy_failed') => ({
+      ...caseView(c, roleIn(viewer, c), viewer, now),
+      queueReason: reason,
+      reviewSince: c.review_since,
+    });
+    return {
+      data: [
+        ...waiting.map((c) => item(c, parseState(c).inAppeal ? 'appeal' : 'escalation')),
+        ...failed.map((c) => item(c, 'remedy_failed')),
+      ],
+      nextCursor: more && last?.review_since ? encodeCursor(last.review_since, last.id) : null,
+    };
+  }
+
+  /** The customer's payments with their eligibility (SPEC §2). */
+  async orders(viewer: Viewer, now: Date) {
+    const rows = await this.db
+      .selectFrom('payments')
+      .innerJoin('merchants', 'merchants.id', 'payments.merchant_id')
+      .leftJoin('cases', 'cases.payment_id', 'payments.id')
+      .select([
+        'payments.id',
+        'payments.amount',
+        'payments.currency',
+        'payments.refunded_amount',
+        'payments.provider',
+        'payments.product_name',
+        'payments.paid_at',
+        'payments.status',
+        'payments.merchant_id',
+        'merchants.name as merchant_name',
+        'cases.id as case_id',
+      ])
+      .where('payments.customer_id', '=', viewer.userId)
+      .orderBy('payments.paid_at', 'desc')
+      .orderBy('payments.id', 'desc')
+      .limit(500)
+      .execute();
+    return {
+      data: rows.map((p) => {
+        const reason = eligibility(
+          {
+            provider: p.provider,
+            status: p.status,
+            amount: p.amount,
+            refundedAmount: p.refunded_amount,
+            paidAt: p.paid_at,
+            merchantId: p.merchant_id,
+            hasCase: p.case_id !== null,
+          },
+          viewer.merchantIds,
+          now,
+          this.config.filingWindow,
+        );
+        return {
+          id: p.id,
+          amount: p.amount,
+          currency: p.currency,
+          refundedAmount: p.refunded_amount,
+          provider: p.provider,
+          productName: p.product_name,
+          paidAt: p.paid_at,
+          status: p.status,
+          merchant: { id: p.merchant_id, name: p.merchant_name },
+          eligibility: { eligible: reason === null, reason },
+          caseId: p.case_id,
+        };
+      }),
+    };
+  }
+
+  async credits(viewer: Viewer) {
+    const entries = await this.db
+      .selectFrom('credit_entries')
+      .select(['id', 'case_id', 'currency', 'amount', 'created_at'])
+      .where('customer_id', '=', viewer.userId)
+      .orderBy('created_at', 'desc')
+      .execute();
+    const balances = new Map<string, number>();
+    for (const e of entries) balances.set(e.currency, (balances.get(e.currency) ?? 0) + e.amount);
+    return {
+      balances: [...balances].map(([currency, amount]) => ({ currency, amount })),
+      entries: entries.map((e) => ({ id: e.id, caseId: e.case_id, currency: e.currency, amount: e.amount, createdAt: e.created_at })),
+    };
+  }
+}

@@ -1,0 +1,327 @@
+/**
+ * The one write path (ARCHITECTURE "cases/"): every change to a case — people's
+ * actions, deadline expiry, finalisation, platform reports, remedy results —
+ * runs through `mutate`: one transaction that loads the case, plans events with
+ * the pure domain, folds them into the state, compare-and-sets `version`,
+ * appends the events and writes ledger and outbox rows.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import {
+  type ActionInput,
+  type Actor,
+  type AttachmentRef,
+  type CaseState,
+  type Effect,
+  type NewEvent,
+  type PaymentFacts,
+  type Plan,
+  type SystemInput,
+  apply,
+  initialState,
+  planAction,
+  planCreate,
+  planSystem,
+} from '../domain/case.js';
+import { eligibility, INELIGIBLE_MESSAGES } from '../domain/eligibility.js';
+import { DomainError, conflict, notFound } from '../domain/errors.js';
+import type { IssueType, PartyRole } from '../domain/model.js';
+import { isUniqueViolation } from '../db/dialect.js';
+import type { CaseRow, DB, PaymentRow } from '../db/schema.js';
+import { newId } from '../ids.js';
+import { type OutboxMessage, enqueue } from '../outbox/outbox.js';
+import { type Viewer, roleIn } from './access.js';
+
+/** Claims uploads for a submission inside its transaction (evidence files plug in here). */
+export interface EvidenceClaimer {
+  claim(trx: Transaction<DB>, input: { userId: string; uploadIds: string[]; caseId: string; now: Date }): Promise<AttachmentRef[]>;
+}
+
+/** What a committed change looks like to listeners that enqueue notifications. */
+export interface CaseChange {
+  row: CaseRow;
+  before: CaseState | null;
+  after: CaseState;
+  events: (NewEvent & { id: string; seq: number })[];
+  payment: PaymentRow;
+}
+
+/** Runs inside the transaction of a change; returns outbox rows to write with it. */
+export type ChangeListener = (trx: Transaction<DB>, change: CaseChange) => Promise<OutboxMessage[]> | OutboxMessage[];
+
+export const MAX_ATTACHMENTS = 3;
+
+export const noEvidence: EvidenceClaimer = {
+  claim(_trx, { uploadIds }) {
+    if (uploadIds.length > 0)
+      return Promise.reject(
+        new DomainError(400, 'validation_failed', 'Evidence files are not enabled on this service.', [
+          { path: 'attachmentIds', message: 'Must be empty' },
+        ]),
+      );
+    return Promise.resolve([]);
+  },
+};
+
+export function paymentFacts(p: PaymentRow): PaymentFacts {
+  return { amount: p.amount, refundedAmount: p.refunded_amount, currency: p.currency };
+}
+
+export function parseState(row: CaseRow): CaseState {
+  return JSON.parse(row.state) as CaseState;
+}
+
+export interface OpenCaseInput {
+  paymentId: string;
+  issueType: IssueType;
+  description: string;
+  attachmentIds: string[];
+}
+
+export class CaseService {
+  private readonly listeners: ChangeListener[] = [];
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly clock: Clock,
+    private readonly config: Config,
+    private readonly evidence: EvidenceClaimer = noEvidence,
+  ) {}
+
+  onChange(listener: ChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  private actorOf(viewer: Viewer, role: PartyRole): Actor {
+    return { kind: role, id: viewer.userId, name: viewer.name };
+  }
+
+  async open(viewer: Viewer, input: OpenCaseInput): Promise<string> {
+    if (input.attachmentIds.length > MAX_ATTACHMENTS) throw tooManyFiles();
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        const now = this.clock.now();
+        const payment = await trx.selectFrom('payments').selectAll().where('id', '=', input.paymentId).executeTakeFirst();
+        if (!payment || payment.customer_id !== viewer.userId) throw notFound('payment');
+        const existing = await trx.selectFrom('cases').select('id').where('payment_id', '=', payment.id).executeTakeFirst();
+        const reason = eligibility(
+          {
+            provider: payment.provider,
+            status: payment.status,
+            amount: payment.amount,
+            refundedAmount: payment.refunded_amount,
+            paidAt: payment.paid_at,
+            merchantId: payment.merchant_id,
+            hasCase: existing !== undefined,
+          },
+          viewer.merchantIds,
+          now,
+          this.config.filingWindow,
+        );
+        if (reason) throw new DomainError(reason === 'conflict_of_interest' ? 403 : 409, reason, INELIGIBLE_MESSAGES[reason]);
+        const caseId = newId('case');
+        const attachments = await this.evidence.claim(trx, {
+          userId: viewer.userId,
+          uploadIds: input.attachmentIds,
+          caseId,
+          now,
+        });
+        const plan = planCreate(this.actorOf(viewer, 'customer'), input.description, now, this.config.policy, attachments);
+        const state = plan.events.reduce(apply, initialState());
+        const at = now.toISOString();
+        const row: CaseRow = {
+          id: caseId,
+          payment_id: payment.id,
+          customer_id: payment.customer_id,
+          merchant_id: payment.merchant_id,
+          issue_type: input.issueType,
+          description: input.description,
+          ...columnsOf(state),
+          version: 1,
+          created_at: at,
+          updated_at: at,
+        };
+        await trx.insertInto('cases').values(row).execute();
+        await this.commit(trx, row, null, state, plan, payment, 0);
+        return caseId;
+      });
+    } catch (err) {
+      // Two openings racing past the check: the unique payment_id decides.
+      if (isUniqueViolation(err)) throw new DomainError(409, 'case_already_exists', INELIGIBLE_MESSAGES.case_already_exists);
+      throw err;
+    }
+  }
+
+  /** A person's action (SPEC §4). */
+  async act(viewer: Viewer, caseId: string, input: ActionInput & { attachmentIds: string[]; expectedVersion?: number | undefined }) {
+    if (input.attachmentIds.length > MAX_ATTACHMENTS) throw tooManyFiles();
+    return this.mutate(caseId, input.expectedVersion, async (trx, row, state, payment, now) => {
+      const role = roleIn(viewer, row);
+      if (!role) throw notFound('case');
+      const attachments = await this.evidence.claim(trx, { userId: viewer.userId, uploadIds: input.attachmentIds, caseId, now });
+      return planAction(
+        state,
+        { role, actor: this.actorOf(viewer, role), now, policy: this.config.policy, payment: paymentFacts(payment) },
+        { ...input, attachments },
+      );
+    });
+  }
+
+  /**
+   * The service's own transitions. A plan that no longer applies (someone acted
+   * first) is a no-op (null); a lost compare-and-set is re-planned on fresh state.
+   */
+  async system(caseId: string, input: SystemInput): Promise<CaseRow | null> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.mutate(caseId, undefined, (_trx, _row, state, payment, now) =>
+          Promise.resolve(planSystem(state, input, now, this.config.policy, paymentFacts(payment))),
+        );
+      } catch (err) {
+        if (!(err instanceof DomainError && err.code === 'conflict') || attempt >= 5) throw err;
+      }
+    }
+  }
+
+  private async mutate(
+    caseId: string,
+    expectedVersion: number | undefined,
+    plan: (trx: Transaction<DB>, row: CaseRow, state: CaseState, payment: PaymentRow, now: Date) => Promise<Plan | null>,
+  ): Promise<CaseRow | null> {
+    return this.db.transaction().execute(async (trx) => {
+      const now = this.clock.now();
+      const row = await trx.selectFrom('cases').selectAll().where('id', '=', caseId).executeTakeFirst();
+      if (!row) throw notFound('case');
+      const payment = await trx.selectFrom('payments').selectAll().where('id', '=', row.payment_id).executeTakeFirstOrThrow();
+      const before = parseState(row);
+      const p = await plan(trx, row, before, payment, now);
+      if (!p) return null;
+      if (expectedVersion !== undefined && expectedVersion !== row.version)
+        throw conflict(`The case is at version ${row.version}, not ${expectedVersion}: reload it.`);
+      const after = p.events.reduce(apply, before);
+      const next: CaseRow = { ...row, ...columnsOf(after), version: row.version + 1, updated_at: now.toISOString() };
+      const res = await trx
+        .updateTable('cases')
+        .set({ ...columnsOf(after), version: next.version, updated_at: next.updated_at })
+        .where('id', '=', caseId)
+        .where('version', '=', row.version)
+        .executeTakeFirst();
+      if (res.numUpdatedRows === 0n) throw conflict();
+      const last = await trx
+        .selectFrom('case_events')
+        .select((eb) => eb.fn.max('seq').as('seq'))
+        .where('case_id', '=', caseId)
+        .executeTakeFirst();
+      await this.commit(trx, next, before, after, p, payment, Number(last?.seq ?? 0));
+      return next;
+    });
+  }
+
+  private async commit(
+    trx: Transaction<DB>,
+    row: CaseRow,
+    before: CaseState | null,
+    after: CaseState,
+    plan: Plan,
+    payment: PaymentRow,
+    lastSeq: number,
+  ): Promise<void> {
+    const events = plan.events.map((e, i) => ({ ...e, id: newId('evt'), seq: lastSeq + i + 1 }));
+    await trx
+      .insertInto('case_events')
+      .values(
+        events.map((e) => ({
+          id: e.id,
+          case_id: row.id,
+          seq: e.seq,
+          type: e.type,
+          actor_kind: e.actor.kind,
+          actor_id: e.actor.id,
+          actor_name: e.actor.name,
+          message: e.message,
+          attachments: JSON.stringify(e.attachments),
+          data: JSON.stringify(e.data),
+          visibility: e.visibility,
+          created_at: e.createdAt,
+        })),
+      )
+      .execute();
+    const now = this.clock.now();
+    const outbox: OutboxMessage[] = [];
+    let paid = payment;
+    for (const effect of plan.effects) {
+      const o = await this.runEffect(trx, row, paid, effect, now);
+      paid = o.payment;
+      outbox.push(...o.outbox);
+    }
+    for (const listener of this.listeners) outbox.push(...(await listener(trx, { row, before, after, events, payment: paid })));
+    await enqueue(trx, now, outbox);
+  }
+
+  private async runEffect(
+    trx: Transaction<DB>,
+    row: CaseRow,
+    payment: PaymentRow,
+    effect: Effect,
+    now: Date,
+  ): Promise<{ payment: PaymentRow; outbox: OutboxMessage[] }> {
+    switch (effect.kind) {
+      case 'refund':
+        return {
+          payment,
+          outbox: [
+            {
+              kind: 'remedy',
+              caseId: row.id,
+              payload: { caseId: row.id, amount: effect.amount, currency: effect.currency },
+              // One key per case: a retry, even by staff, can never pay twice (SPEC §5).
+              idempotencyKey: `rc-refund-${row.id}`,
+            },
+          ],
+        };
+      case 'credit':
+        await trx
+          .insertInto('credit_entries')
+          .values({
+            id: newId('cre'),
+            customer_id: row.customer_id,
+            case_id: row.id,
+            currency: effect.currency,
+            amount: effect.amount,
+            created_at: now.toISOString(),
+          })
+          .execute();
+        return { payment, outbox: [] };
+      case 'payment_refunded': {
+        const refunded = Math.min(payment.amount, payment.refunded_amount + effect.amount);
+        const status = refunded >= payment.amount ? 'refunded' : 'partially_refunded';
+        await trx
+          .updateTable('payments')
+          .set({ refunded_amount: refunded, status, updated_at: now.toISOString() })
+          .where('id', '=', payment.id)
+          .execute();
+        return { payment: { ...payment, refunded_amount: refunded, status }, outbox: [] };
+      }
+    }
+  }
+}
+
+function tooManyFiles() {
+  return new DomainError(400, 'too_many_files', `At most ${MAX_ATTACHMENTS} files per submission.`, [
+    { path: 'attachmentIds', message: `At most ${MAX_ATTACHMENTS}` },
+  ]);
+}
+
+/** The indexed columns that mirror the state, plus the state itself. */
+function columnsOf(s: CaseState) {
+  return {
+    status: s.status,
+    due_at: s.dueAt,
+    appeal_deadline: s.final ? null : s.appealDeadline,
+    final: s.final ? 1 : 0,
+    review_since: s.status === 'under_platform_review' ? s.reviewSince : null,
+    remedy_failed: s.outcome?.execution === 'failed' ? 1 : 0,
+    state: JSON.stringify(s),
+  };
+}

@@ -1,0 +1,116 @@
+/** The only module that reads process.env (SPEC §10). */
+import path from 'node:path';
+import type { Policy } from './domain/case.js';
+import { type Duration, parseDuration } from './domain/time.js';
+
+export interface Config {
+  production: boolean;
+  host: string;
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl: string;
+  storageUrl: string;
+  smtpUrl: string | null;
+  platformApiKey: string;
+  platformApiKeyIsDefault: boolean;
+  sessionSecret: string;
+  sessionTtl: Duration;
+  demoSeed: boolean;
+  devClock: boolean;
+  filingWindow: Duration;
+  policy: Policy;
+  maxFileBytes: number;
+  stripe: { secretKey: string | null; apiBase: string; webhookSecret: string | null };
+  paypal: { clientId: string | null; clientSecret: string | null; apiBase: string };
+  logLevel: string;
+  /** Check every response against its zod schema (tests); production serialises directly. */
+  validateResponses: boolean;
+  /** Requests per minute per caller on the rate-limited routes. */
+  rateLimits: { login: number; openCase: number; actions: number; uploads: number };
+}
+
+export const DEV_PLATFORM_API_KEY = 'rc_dev_platform_key_do_not_use_in_production';
+
+type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {}
+
+function duration(env: Env, name: string, fallback: string): Duration {
+  const v = env[name] ?? fallback;
+  try {
+    return parseDuration(v);
+  } catch {
+    throw new ConfigError(`${name} must be an ISO 8601 duration such as P7D, got "${v}"`);
+  }
+}
+
+function integer(env: Env, name: string, fallback: number): number {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new ConfigError(`${name} must be a whole number, got "${v}"`);
+  return n;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  return v === '1' || v.toLowerCase() === 'true';
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const production = env.NODE_ENV === 'production';
+  if (production) {
+    const missing = ['PLATFORM_API_KEY', 'SESSION_SECRET', 'PUBLIC_URL'].filter((k) => !env[k]);
+    if (missing.length) throw new ConfigError(`In production these must be set: ${missing.join(', ')}`);
+  }
+  const host = env.HOST ?? '127.0.0.1';
+  const port = integer(env, 'PORT', 3000);
+  const dataDir = path.resolve(env.DATA_DIR ?? './data');
+  return {
+    production,
+    host,
+    port,
+    publicUrl: (env.PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/$/, ''),
+    dataDir,
+    databaseUrl: env.DATABASE_URL ?? `sqlite://${path.join(dataDir, 'resolution-center.sqlite')}`,
+    storageUrl: env.STORAGE_URL ?? `file://${path.join(dataDir, 'files')}`,
+    smtpUrl: env.SMTP_URL ?? null,
+    platformApiKey: env.PLATFORM_API_KEY ?? DEV_PLATFORM_API_KEY,
+    platformApiKeyIsDefault: !env.PLATFORM_API_KEY,
+    sessionSecret: env.SESSION_SECRET ?? 'dev-session-secret',
+    sessionTtl: duration(env, 'SESSION_TTL', 'P30D'),
+    demoSeed: !production && flag(env, 'DEMO_SEED', true),
+    devClock: !production && flag(env, 'DEV_CLOCK', true),
+    filingWindow: duration(env, 'FILING_WINDOW', 'P180D'),
+    policy: {
+      deadlines: {
+        merchant_response_needed: duration(env, 'DEADLINE_MERCHANT_RESPONSE', 'P7D'),
+        customer_info_needed: duration(env, 'DEADLINE_CUSTOMER_INFO', 'P7D'),
+        customer_response_needed: duration(env, 'DEADLINE_CUSTOMER_RESPONSE', 'P7D'),
+        merchant_info_needed: duration(env, 'DEADLINE_MERCHANT_INFO', 'P7D'),
+      },
+      appealWindow: duration(env, 'APPEAL_WINDOW', 'P7D'),
+    },
+    maxFileBytes: integer(env, 'MAX_FILE_BYTES', 25 * 1024 * 1024),
+    stripe: {
+      secretKey: env.STRIPE_SECRET_KEY ?? null,
+      apiBase: env.STRIPE_API_BASE ?? 'https://api.stripe.com',
+      webhookSecret: env.STRIPE_WEBHOOK_SECRET ?? null,
+    },
+    paypal: {
+      clientId: env.PAYPAL_CLIENT_ID ?? null,
+      clientSecret: env.PAYPAL_CLIENT_SECRET ?? null,
+      apiBase: env.PAYPAL_API_BASE ?? 'https://api-m.paypal.com',
+    },
+    logLevel: env.LOG_LEVEL ?? 'info',
+    validateResponses: flag(env, 'VALIDATE_RESPONSES', false),
+    rateLimits: {
+      login: integer(env, 'RATE_LIMIT_LOGIN', 10),
+      openCase: integer(env, 'RATE_LIMIT_OPEN_CASE', 30),
+      actions: integer(env, 'RATE_LIMIT_ACTIONS', 120),
+      uploads: integer(env, 'RATE_LIMIT_UPLOADS', 60),
+    },
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * Numbered migrations, listed explicitly (not read from the file system) so a
+ * bundle carries them. Each uses only portable column types; the few dialect
+ * differences come from src/db/database.ts.
+ */
+import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import { identity } from './dialect.js';
+
+// Migrations must not depend on the evolving typed schema.
+type AnyDB = Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const text = 'text' as const;
+
+const m001_core: Migration = {
+  async up(db: AnyDB) {
+    await db.schema
+      .createTable('users')
+      .addColumn('id', text, (c) => c.primaryKey())
+      .addColumn('email', text, (c) => c.notNull().unique())
+      .addColumn('name', text, (c) => c.notNull())
+      .addColumn('password_hash', text)
+      .addColumn('is_staff', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('time_zone', text, (c) => c.notNull().defaultTo('UTC'))
+      .addColumn('created_at', text, (c) => c.notNull())
+      .addColumn('updated_at', text, (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('merchants')
+      .addColumn('id', text, (c) => c.primaryKey())
+      .addColumn('name', text, (c) => c.notNull())
+      .addColumn('support_email', text, (c) => c.notNull())
+      .addColumn('created_at', text, (c) => c.notNull())
+      .addColumn('updated_at', text, (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('merchant_members')
+      .addColumn('merchant_id', text, (c) => c.notNull().references('merchants.id'))
+      .addColumn('user_id', text, (c) => c.notNull().references('users.id'))
+      .addPrimaryKeyConstraint('merchant_members_pk', ['merchant_id', 'user_id'])
+      .execute();
+    await db.schema.createIndex('merchant_members_user').on('merchant_members').column('user_id').execute();
+
+    await db.schema
+      .createTable('payments')
+      .addColumn('id', text, (c) => c.primaryKey())
+      .addColumn('customer_id', text, (c) => c.notNull().references('users.id'))
+      .addColumn('merchant_id', text, (c) => c.notNull().references('merchants.id'))
+      .addColumn('amount', 'bigint', (c) => c.notNull())
+      .addColumn('currency', text, (c) => c.notNull())
+      .addColumn('provider', text, (c) => c.notNull())
+      .addColumn('provider_payment_id', text, (c) => c.notNull())
+      .addColumn('status', text, (c) => c.notNull())
+      .addColumn('refunded_amount', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addColumn('product_name', text, (c) => c.notNull())
+      .addColumn('paid_at', text, (c) => c.notNull())
+      .addColumn('created_at', text, (c) => c.notNull())
+      .addColumn('updated_at', text, (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('payments_customer').on('payments').columns(['customer_id', 'paid_at', 'id']).execute();
+
+    await db.schema
+      .createTable('cases')
+      .addColumn('id', text, (c) => c.primaryKey())
+      .addColumn('payment_id', text, (c) => c.notNull().unique().references('payments.id'))
+      .addColumn('customer_id', text, (c) => c.notNull().references('users.id'))
+      .addColumn('merchant_id', text, (c) => c.notNull().references('merchants.id'))
+      .addColumn('issue_type', text, (c) => c.notNull())
+      .addColumn('description', text, (c) => c.notNull())
+      .addColumn('status', text, (c) => c.notNull())
+      .addColumn('due_at', text)
+      .addColumn('appeal_deadline', text)
+      .addColumn('final', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('review_since', text)
+      .addColumn('remedy_failed', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('state', text, (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('created_at', text, (c) => c.notNull())
+      .addColumn('updated_at', text, (c) => c.notNull())
+      .execute();
+    // Partial indexes: the sweeper, the finaliser and the review queue read only what is due or waiting.
+    await db.schema.createIndex('cases_due').on('cases').column('due_at').where(sql.ref('due_at'), 'is not', null).execute();
+    await db.schema
+      .createIndex('cases_appeal_deadline')
+      .on('cases')
+      .column('appeal_deadline')
+      .where(sql.ref('appeal_deadline'), 'is not', null)
+      .execute();
+    await db.schema
+      .createIndex('cases_review')
+      .on('cases')
+      .columns(['review_since', 'id'])
+      .where(sql.ref('review_since'), 'is not', null)
+      .execute();
+    await db.schema.createIndex('cases_remedy_failed').on('cases').column('updated_at').where(sql.ref('remedy_failed'), '=', 1).execute();
+    await db.schema.createIndex('cases_customer').on('cases').columns(['customer_id', 'created_at', 'id']).execute();
+    await db.schema.createIndex('cases_merchant').on('cases').columns(['merchant_id', 'created_at', 'id']).execute();
+    await db.schema.createIndex('cases_merchant_status').on('cases').columns(['merchant_id', 'status', 'created_at', 'id']).execute();
+    await db.schema.createIndex('cases_status').on('cases').columns(['status', 'created_at', 'id']).execute();
+    await db.schema.createIndex('cases_created').on('cases').columns(['created_at', 'id']).execute();
+
+    await db.schema
+      .createTable('case_events')
+      .addColumn('id', text, (c) => c.primaryKey())
+      .addColumn('case_id', text, (c) => c.notNull().references('cases.id'))
+      .addColumn('seq', 'integer', (c) => c.notNull())
+      .addColumn('type', text, (c) => c.notNull())
+      .addColumn('actor_kind', text, (c) => c.notNull())
+      .addColumn('actor_id', text)
+      .addColumn('actor_name', text, (c) => c.notNull())
+      .addColumn('message', text)
+      .addColumn('attachments', text, (c) => c.notNull())
+      .addColumn('data', text, (c) => c.notNull())
+      .addColumn('visibility', text, (c) => c.notNull())
+      .addColumn('created_at', text, (c) => c.notNull())
+      .addUniqueConstraint('case_events_seq', ['case_id', 'seq'])
+      .execute();
+
+    await db.schema
+      .createTable('sessions')
+      .addColumn('token_hash', text, (c) => c.primaryKey())
+      .addColumn('user_id', text, (c) => c.notNull().references('users.id'))
+      .addColumn('created_at', text, (c) => c.notNull())
+      .addColumn('expires_at', text, (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('login_tokens')
+      .addColumn('token_hash', text, (c) => c.primaryKey())
+      .addColumn('user_id', text, (c) => c.notNull().references('users.id'))
+      .addColumn('expires_at', text, (c) => c.notNull())
+      .addColumn('used_at', text)
+      .execute();
+
+    await db.schema
+      .createTable('idempotency_keys')
+      .addColumn('scope', text, (c) => c.notNull())
+      .addColumn('key', text, (c) => c.notNull())
+      .addColumn('request_hash', text, (c) => c.notNull())
+      .addColumn('status_code', 'integer')
+      .addColumn('response_body', text)
+      .addColumn('created_at', text, (c) => c.notNull())
+      .addPrimaryKeyConstraint('idempotency_keys_pk', ['scope', 'key'])
+      .execute();
+    await db.schema.createIndex('idempotency_keys_created').on('idempotency_keys').column('created_at').execute();
+
+    await db.schema
+      .createTable('credit_entries')
+      .addColumn('id', text, (c) => c.primaryKey())
+      .addColumn('customer_id', text, (c) => c.notNull().references('users.id'))
+      .addColumn('case_id', text, (c) => c.notNull().references('cases.id'))
+      .addColumn('currency', text, (c) => c.notNull())
+      .addColumn('amount', 'bigint', (c) => c.notNull())
+      .addColumn('created_at', text, (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('credit_entries_customer').on('credit_entries').columns(['customer_id', 'created_at']).execute();
+
+    await db.schema
+      .createTable('outbox')
+      .addColumn('id', 'integer', identity(db))
+      .addColumn('kind', text, (c) => c.notNull())
+      .addColumn('case_id', text)
+      .addColumn('payload', text, (c) => c.notNull())
+      .addColumn('idempotency_key', text, (c) => c.notNull())
+      .addColumn('status', text, (c) => c.notNull().defaultTo('pending'))
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('run_at', text, (c) => c.notNull())
+      .addColumn('last_error', text)
+      .addColumn('created_at', text, (c) => c.notNull())
+      .addColumn('updated_at', text, (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('outbox_pending').on('outbox').columns(['run_at', 'id']).where(sql.ref('status'), '=', 'pending').execute();
+    await db.schema.createIndex('outbox_status').on('outbox').columns(['status', 'kind', 'id']).execute();
+
+    await db.schema
+      .createTable('clock')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('offset_ms', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.insertInto('clock').values({ id: 1, offset_ms: 0 }).execute();
+  },
+};
+
+export const migrations: Record<string, Migration> = {
+  '001_core': m001_core,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(migrations),
+};

@@ -1,0 +1,159 @@
+/**
+ * The one typed schema. Times are ISO 8601 UTC strings (`toISOString()`): they
+ * sort and compare the same on SQLite and PostgreSQL, with no zone conversions.
+ * Booleans are 0/1 integers for the same reason. JSON lives in text columns.
+ */
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  is_staff: number;
+  time_zone: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MerchantsTable {
+  id: string;
+  name: string;
+  support_email: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MerchantMembersTable {
+  merchant_id: string;
+  user_id: string;
+}
+
+export interface PaymentsTable {
+  id: string;
+  customer_id: string;
+  merchant_id: string;
+  amount: number;
+  currency: string;
+  provider: string;
+  provider_payment_id: string;
+  status: string;
+  refunded_amount: number;
+  product_name: string;
+  paid_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CasesTable {
+  id: string;
+  payment_id: string;
+  customer_id: string;
+  merchant_id: string;
+  issue_type: string;
+  description: string;
+  status: string;
+  /** The open status's deadline; indexed for the sweeper. */
+  due_at: string | null;
+  /** Set while a first decision can still be appealed; indexed for the finaliser. */
+  appeal_deadline: string | null;
+  final: number;
+  /** When the case entered staff review: the review queue's order. */
+  review_since: string | null;
+  remedy_failed: number;
+  /** The rest of the reduced CaseState, as JSON. */
+  state: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CaseEventsTable {
+  id: string;
+  case_id: string;
+  seq: number;
+  type: string;
+  actor_kind: string;
+  actor_id: string | null;
+  actor_name: string;
+  message: string | null;
+  attachments: string;
+  data: string;
+  visibility: string;
+  created_at: string;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface LoginTokensTable {
+  token_hash: string;
+  user_id: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface IdempotencyKeysTable {
+  scope: string;
+  key: string;
+  request_hash: string;
+  status_code: number | null;
+  response_body: string | null;
+  created_at: string;
+}
+
+export interface CreditEntriesTable {
+  id: string;
+  customer_id: string;
+  case_id: string;
+  currency: string;
+  amount: number;
+  created_at: string;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  kind: string;
+  case_id: string | null;
+  payload: string;
+  /** Stable across retries: the provider's idempotency key, the mail's Message-ID, the webhook event id. */
+  idempotency_key: string;
+  status: ColumnType<string, string | undefined, string>;
+  attempts: ColumnType<number, number | undefined, number>;
+  /** When the row may next be claimed: its schedule, its backoff and its lease. */
+  run_at: string;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ClockTable {
+  id: number;
+  offset_ms: number;
+}
+
+export interface DB {
+  users: UsersTable;
+  merchants: MerchantsTable;
+  merchant_members: MerchantMembersTable;
+  payments: PaymentsTable;
+  cases: CasesTable;
+  case_events: CaseEventsTable;
+  sessions: SessionsTable;
+  login_tokens: LoginTokensTable;
+  idempotency_keys: IdempotencyKeysTable;
+  credit_entries: CreditEntriesTable;
+  outbox: OutboxTable;
+  clock: ClockTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type PaymentRow = Selectable<PaymentsTable>;
+export type CaseRow = Selectable<CasesTable>;
+export type CaseEventRow = Selectable<CaseEventsTable>;
+export type OutboxRow = Selectable<OutboxTable>;
+export type NewOutboxRow = Insertable<OutboxTable>;

@@ -1,0 +1,660 @@
+/**
+ * The case engine's pure core: state, events, the transition table and the
+ * reducer. No I/O. `plan*` turns a request into events (or a DomainError);
+ * `apply` folds events into state. The service in src/cases persists both in
+ * one transaction; nothing else changes a case.
+ */
+import { DomainError } from './errors.js';
+import {
+  type ActorKind,
+  type CaseStatus,
+  type DecisionOutcome,
+  type EventType,
+  type Money,
+  type OpenStatus,
+  type Outcome,
+  type PartyRole,
+  type PeopleActionType,
+  type Reason,
+  type Turn,
+  CLOSED_STATUSES,
+  OPEN_STATUSES,
+  isOpen,
+} from './model.js';
+import { type Duration, addDuration } from './time.js';
+
+export interface CaseState {
+  status: CaseStatus;
+  dueAt: string | null;
+  offer: Money | null;
+  /** How many times the merchant used `request_more_info` (at most MAX_INFO_REQUESTS). */
+  infoRequestsUsed: number;
+  /** Who asked the customer for information, so the reply goes back to them. */
+  infoRequestedBy: 'merchant' | 'staff' | null;
+  decisions: number;
+  firstDeciderId: string | null;
+  inAppeal: boolean;
+  customerAppealed: boolean;
+  merchantAppealed: boolean;
+  appealDeadline: string | null;
+  final: boolean;
+  outcome: Outcome | null;
+  /** When the case last entered staff review: the review queue's order. */
+  reviewSince: string | null;
+}
+
+export interface Actor {
+  kind: ActorKind;
+  id: string | null;
+  name: string;
+}
+
+export interface AttachmentRef {
+  id: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+}
+
+export interface EventData {
+  status?: CaseStatus;
+  dueAt?: string | null;
+  reason?: Reason;
+  outcome?: Outcome | null;
+  decision?: DecisionOutcome;
+  amount?: number;
+  currency?: string;
+  appealDeadline?: string | null;
+  final?: boolean;
+  requestedFrom?: 'customer' | 'merchant';
+  provider?: string;
+  refundId?: string;
+  simulated?: boolean;
+  error?: string;
+  remainingAttempts?: number;
+}
+
+export interface NewEvent {
+  type: EventType;
+  actor: Actor;
+  message: string | null;
+  attachments: AttachmentRef[];
+  data: EventData;
+  visibility: 'public' | 'staff';
+  createdAt: string;
+}
+
+/** Work the service must do in the same transaction (ledger rows, outbox rows). */
+export type Effect =
+  | { kind: 'refund'; amount: number; currency: string }
+  | { kind: 'credit'; amount: number; currency: string }
+  | { kind: 'payment_refunded'; amount: number };
+
+export interface Plan {
+  events: NewEvent[];
+  effects: Effect[];
+}
+
+export interface Policy {
+  deadlines: Record<'merchant_response_needed' | 'customer_info_needed' | 'customer_response_needed' | 'merchant_info_needed', Duration>;
+  appealWindow: Duration;
+}
+
+export interface PaymentFacts {
+  amount: number;
+  refundedAmount: number;
+  currency: string;
+}
+
+export interface ActionContext {
+  role: PartyRole;
+  actor: Actor;
+  now: Date;
+  policy: Policy;
+  payment: PaymentFacts;
+}
+
+export interface ActionInput {
+  type: PeopleActionType;
+  message?: string | undefined;
+  amount?: number | undefined;
+  outcome?: DecisionOutcome | undefined;
+  attachments?: AttachmentRef[];
+}
+
+export const MAX_INFO_REQUESTS = 2;
+
+type Guard = (s: CaseState, ctx: Pick<ActionContext, 'actor' | 'now' | 'role'>) => DomainError | null;
+
+export interface ActionRule {
+  roles: readonly PartyRole[];
+  from: readonly CaseStatus[];
+  /** The next status when it is fixed; `null` when it depends on the input or stays. */
+  to: CaseStatus | null;
+  message: 'required' | 'optional';
+  /** Reasons beyond status and role that refuse the action, with their own code. */
+  guard?: Guard;
+}
+
+const remedyFailed: Guard = (s) =>
+  s.outcome?.execution === 'failed' ? null : new DomainError(409, 'action_not_allowed', 'No failed remedy on this case.');
+
+/**
+ * The transition table (SPEC §4): who may do what in which status, and where it
+ * leads. `availableActions` and the API's refusals are both computed from it.
+ */
+export const ACTIONS: Record<PeopleActionType, ActionRule> = {
+  respond: { roles: ['customer', 'merchant', 'staff'], from: OPEN_STATUSES, to: null, message: 'optional' },
+  accept: {
+    roles: ['merchant'],
+    from: ['merchant_response_needed', 'customer_response_needed', 'under_platform_review'],
+    to: 'customer_won',
+    message: 'optional',
+  },
+  deny: { roles: ['merchant'], from: ['merchant_response_needed'], to: 'customer_response_needed', message: 'required' },
+  request_more_info: {
+    roles: ['merchant'],
+    from: ['merchant_response_needed'],
+    to: 'customer_info_needed',
+    message: 'required',
+    guard: (s) =>
+      s.infoRequestsUsed >= MAX_INFO_REQUESTS
+        ? new DomainError(409, 'limit_reached', `A merchant may request more information at most ${MAX_INFO_REQUESTS} times per case.`)
+        : null,
+  },
+  offer_partial_refund: {
+    roles: ['merchant'],
+    from: ['merchant_response_needed'],
+    to: 'customer_response_needed',
+    message: 'required',
+  },
+  accept_offer: {
+    roles: ['customer'],
+    from: ['customer_response_needed'],
+    to: 'customer_won',
+    message: 'optional',
+    guard: (s) => (s.offer ? null : new DomainError(409, 'action_not_allowed', 'There is no open offer to accept.')),
+  },
+  escalate: {
+    roles: ['customer'],
+    from: ['customer_response_needed'],
+    to: 'under_platform_review',
+    message: 'optional',
+  },
+  withdraw: { roles: ['customer'], from: OPEN_STATUSES, to: 'customer_withdrew', message: 'optional' },
+  request_customer_info: {
+    roles: ['staff'],
+    from: ['under_platform_review'],
+    to: 'customer_info_needed',
+    message: 'required',
+  },
+  request_merchant_info: {
+    roles: ['staff'],
+    from: ['under_platform_review'],
+    to: 'merchant_info_needed',
+    message: 'required',
+  },
+  decide: {
+    roles: ['staff'],
+    from: ['under_platform_review'],
+    to: null,
+    message: 'required',
+    guard: (s, { actor }) =>
+      s.inAppeal && s.firstDeciderId === actor.id
+        ? new DomainError(403, 'same_reviewer', 'An appeal must be decided by another staff member than the first decision.')
+        : null,
+  },
+  appeal: {
+    roles: ['customer', 'merchant'],
+    from: ['customer_won', 'merchant_won'],
+    to: 'under_platform_review',
+    message: 'required',
+    guard: (s, { now }) => {
+      if (s.decisions !== 1 || s.final || !s.appealDeadline)
+        return new DomainError(409, 'action_not_allowed', 'Only a first staff decision can be appealed.');
+      if (s.customerAppealed || s.merchantAppealed)
+        return new DomainError(409, 'action_not_allowed', 'This case has already been appealed once.');
+      if (now.toISOString() >= s.appealDeadline) return new DomainError(409, 'action_not_allowed', 'The appeal window has closed.');
+      return null;
+    },
+  },
+  note: { roles: ['staff'], from: [...OPEN_STATUSES, ...CLOSED_STATUSES], to: null, message: 'required' },
+  retry_remedy: { roles: ['staff'], from: CLOSED_STATUSES, to: null, message: 'optional', guard: remedyFailed },
+  credit_instead: {
+    roles: ['staff'],
+    from: CLOSED_STATUSES,
+    to: null,
+    message: 'required',
+    guard: (s, ctx) =>
+      remedyFailed(s, ctx) ??
+      (s.outcome?.kind === 'refund' || s.outcome?.kind === 'partial_refund'
+        ? null
+        : new DomainError(409, 'action_not_allowed', 'Only a failed refund can be replaced by a credit.')),
+  },
+};
+
+/** Why `type` is refused to this caller now, or null when it is allowed. */
+export function refusal(s: CaseState, type: PeopleActionType, ctx: Pick<ActionContext, 'actor' | 'now' | 'role'>) {
+  const rule = ACTIONS[type];
+  if (!rule.roles.includes(ctx.role))
+    return new DomainError(403, 'forbidden', `A ${ctx.role} cannot ${type.replaceAll('_', ' ')} on a case.`);
+  if (!rule.from.includes(s.status))
+    return new DomainError(409, 'action_not_allowed', `“${type}” is not allowed while the case is ${s.status}.`);
+  return rule.guard?.(s, ctx) ?? null;
+}
+
+export function availableActions(s: CaseState, ctx: Pick<ActionContext, 'actor' | 'now' | 'role'>): PeopleActionType[] {
+  return (Object.keys(ACTIONS) as PeopleActionType[]).filter((t) => refusal(s, t, ctx) === null);
+}
+
+export function turnOf(status: CaseStatus): Turn {
+  switch (status) {
+    case 'merchant_response_needed':
+    case 'merchant_info_needed':
+      return 'merchant';
+    case 'customer_info_needed':
+    case 'customer_response_needed':
+      return 'customer';
+    case 'under_platform_review':
+      return 'staff';
+    case 'customer_won':
+    case 'merchant_won':
+    case 'customer_withdrew':
+    case 'chargeback_filed':
+      return null;
+  }
+}
+
+export function remaining(p: PaymentFacts): number {
+  return p.amount - p.refundedAmount;
+}
+
+function deadline(status: OpenStatus, now: Date, policy: Policy): string | null {
+  return status === 'under_platform_review' ? null : addDuration(now, policy.deadlines[status]).toISOString();
+}
+
+/** The data of an event that moves the case to `status`, with its new deadline. */
+function moveTo(status: CaseStatus, now: Date, policy: Policy, extra: EventData = {}): EventData {
+  return { status, dueAt: isOpen(status) ? deadline(status, now, policy) : null, ...extra };
+}
+
+export function initialState(): CaseState {
+  return {
+    status: 'merchant_response_needed',
+    dueAt: null,
+    offer: null,
+    infoRequestsUsed: 0,
+    infoRequestedBy: null,
+    decisions: 0,
+    firstDeciderId: null,
+    inAppeal: false,
+    customerAppealed: false,
+    merchantAppealed: false,
+    appealDeadline: null,
+    final: false,
+    outcome: null,
+    reviewSince: null,
+  };
+}
+
+export function planCreate(actor: Actor, description: string, now: Date, policy: Policy, attachments: AttachmentRef[]): Plan {
+  return {
+    events: [
+      {
+        type: 'created',
+        actor,
+        message: description,
+        attachments,
+        data: moveTo('merchant_response_needed', now, policy),
+        visibility: 'public',
+        createdAt: now.toISOString(),
+      },
+    ],
+    effects: [],
+  };
+}
+
+const required = (message: string | undefined, type: string) => {
+  if (!message) throw new DomainError(400, 'validation_failed', `“${type}” needs a message.`, [{ path: 'message', message: 'Required' }]);
+  return message;
+};
+
+/** A final decision's money moves now: a refund through the outbox, a credit in the ledger. */
+function remedyEffects(outcome: Outcome, now: Date): { effects: Effect[]; events: (actor: Actor) => NewEvent[] } {
+  if (outcome.kind === 'credit') {
+    return {
+      effects: [{ kind: 'credit', amount: outcome.amount, currency: outcome.currency }],
+      events: (actor) => [
+        {
+          type: 'credit_issued',
+          actor,
+          message: null,
+          attachments: [],
+          data: { amount: outcome.amount, currency: outcome.currency, outcome: { ...outcome, execution: 'succeeded' } },
+          visibility: 'public',
+          createdAt: now.toISOString(),
+        },
+      ],
+    };
+  }
+  if (outcome.kind === 'refund' || outcome.kind === 'partial_refund')
+    return { effects: [{ kind: 'refund', amount: outcome.amount, currency: outcome.currency }], events: () => [] };
+  return { effects: [], events: () => [] };
+}
+
+const SYSTEM: Actor = { kind: 'system', id: null, name: 'Resolution Center' };
+
+export function planAction(s: CaseState, ctx: ActionContext, input: ActionInput): Plan {
+  const refused = refusal(s, input.type, ctx);
+  if (refused) throw refused;
+  const rule = ACTIONS[input.type];
+  const { actor, now, policy, payment } = ctx;
+  const attachments = input.attachments ?? [];
+  const message = rule.message === 'required' ? required(input.message, input.type) : (input.message ?? null);
+  const left = remaining(payment);
+  const event = (type: EventType, data: EventData = {}, visibility: 'public' | 'staff' = 'public'): NewEvent => ({
+    type,
+    actor,
+    message,
+    attachments,
+    data,
+    visibility,
+    createdAt: now.toISOString(),
+  });
+  const money = (amount: number) => ({ amount, currency: payment.currency });
+
+  switch (input.type) {
+    case 'respond': {
+      if (!message && attachments.length === 0) required(undefined, 'respond');
+      let next: CaseStatus | null = null;
+      if (s.status === 'customer_info_needed' && ctx.role === 'customer')
+        next = s.infoRequestedBy === 'staff' ? 'under_platform_review' : 'merchant_response_needed';
+      if (s.status === 'merchant_info_needed' && ctx.role === 'merchant') next = 'under_platform_review';
+      return { events: [event('responded', next ? moveTo(next, now, policy) : {})], effects: [] };
+    }
+    case 'accept': {
+      const outcome: Outcome = { kind: 'refund', ...money(left), fundedBy: 'merchant', execution: 'pending' };
+      const r = remedyEffects(outcome, now);
+      return {
+        events: [event('accepted', moveTo('customer_won', now, policy, { outcome, final: true })), ...r.events(SYSTEM)],
+        effects: r.effects,
+      };
+    }
+    case 'deny':
+      return { events: [event('denied', moveTo('customer_response_needed', now, policy))], effects: [] };
+    case 'request_more_info':
+      return {
+        events: [event('requested_more_info', moveTo('customer_info_needed', now, policy, { requestedFrom: 'customer' }))],
+        effects: [],
+      };
+    case 'offer_partial_refund': {
+      const amount = input.amount;
+      if (amount === undefined || !Number.isSafeInteger(amount) || amount <= 0 || amount >= left)
+        throw new DomainError(400, 'invalid_amount', `An offer must be more than 0 and less than ${left} (what is left of the payment).`, [
+          { path: 'amount', message: `Must be between 1 and ${left - 1}` },
+        ]);
+      return {
+        events: [event('offered_partial_refund', moveTo('customer_response_needed', now, policy, money(amount)))],
+        effects: [],
+      };
+    }
+    case 'accept_offer': {
+      const offer = s.offer ?? money(0);
+      const outcome: Outcome = { kind: 'partial_refund', ...offer, fundedBy: 'merchant', execution: 'pending' };
+      const r = remedyEffects(outcome, now);
+      return {
+        events: [event('offer_accepted', moveTo('customer_won', now, policy, { outcome, final: true })), ...r.events(SYSTEM)],
+        effects: r.effects,
+      };
+    }
+    case 'escalate':
+      return {
+        events: [event('escalated', moveTo('under_platform_review', now, policy, { reason: 'customer_request' }))],
+        effects: [],
+      };
+    case 'withdraw':
+      return { events: [event('withdrew', moveTo('customer_withdrew', now, policy, { final: true }))], effects: [] };
+    case 'request_customer_info':
+    case 'request_merchant_info': {
+      const from = input.type === 'request_customer_info' ? 'customer' : 'merchant';
+      const to = from === 'customer' ? 'customer_info_needed' : 'merchant_info_needed';
+      return { events: [event('info_requested', moveTo(to, now, policy, { requestedFrom: from }))], effects: [] };
+    }
+    case 'decide': {
+      const decision = input.outcome;
+      if (!decision)
+        throw new DomainError(400, 'validation_failed', 'A decision needs an outcome.', [{ path: 'outcome', message: 'Required' }]);
+      const amount = decision === 'merchant_wins' ? 0 : (input.amount ?? left);
+      if (decision !== 'merchant_wins' && (!Number.isSafeInteger(amount) || amount <= 0 || amount > left))
+        throw new DomainError(400, 'invalid_amount', `The amount must be between 1 and ${left} (what is left of the payment).`, [
+          { path: 'amount', message: `Must be between 1 and ${left}` },
+        ]);
+      const final = s.inAppeal;
+      const outcome: Outcome =
+        decision === 'merchant_wins'
+          ? { kind: 'none', ...money(0), fundedBy: null, execution: null }
+          : decision === 'credit'
+            ? { kind: 'credit', ...money(amount), fundedBy: 'platform', execution: 'pending' }
+            : { kind: amount === left ? 'refund' : 'partial_refund', ...money(amount), fundedBy: 'merchant', execution: 'pending' };
+      const status = decision === 'merchant_wins' ? 'merchant_won' : 'customer_won';
+      const appealDeadline = final ? null : addDuration(now, policy.appealWindow).toISOString();
+      const decided = event('decided', moveTo(status, now, policy, { decision, outcome, final, appealDeadline }));
+      if (!final) return { events: [decided], effects: [] };
+      const r = remedyEffects(outcome, now);
+      return { events: [decided, ...r.events(SYSTEM)], effects: r.effects };
+    }
+    case 'appeal':
+      return {
+        events: [event('appealed', moveTo('under_platform_review', now, policy, { reason: 'appeal' }))],
+        effects: [],
+      };
+    case 'note':
+      return { events: [event('note', {}, 'staff')], effects: [] };
+    case 'retry_remedy': {
+      const outcome = s.outcome as Outcome;
+      return {
+        events: [event('remedy_retried', { outcome: { ...outcome, execution: 'pending' } })],
+        effects: [{ kind: 'refund', amount: outcome.amount, currency: outcome.currency }],
+      };
+    }
+    case 'credit_instead': {
+      const failed = s.outcome as Outcome;
+      const outcome: Outcome = { ...failed, kind: 'credit', fundedBy: 'platform', execution: 'succeeded' };
+      return {
+        events: [event('credit_issued', { amount: outcome.amount, currency: outcome.currency, outcome })],
+        effects: [{ kind: 'credit', amount: outcome.amount, currency: outcome.currency }],
+      };
+    }
+  }
+}
+
+/** What the service itself does to a case: deadlines, finalisation, reports, remedy results. */
+export type SystemInput =
+  | { type: 'expire' }
+  | { type: 'finalize' }
+  | { type: 'refunded_elsewhere' }
+  | { type: 'chargeback' }
+  | { type: 'refund_succeeded'; provider: string; refundId: string; simulated: boolean }
+  | { type: 'refund_failed'; provider: string; error: string };
+
+/** Null when the system input no longer applies (someone acted first): nothing to do. */
+export function planSystem(s: CaseState, input: SystemInput, now: Date, policy: Policy, payment: PaymentFacts): Plan | null {
+  const event = (type: EventType, data: EventData, message: string | null = null): NewEvent => ({
+    type,
+    actor: SYSTEM,
+    message,
+    attachments: [],
+    data,
+    visibility: 'public',
+    createdAt: now.toISOString(),
+  });
+  const at = now.toISOString();
+  switch (input.type) {
+    case 'expire': {
+      if (!isOpen(s.status) || !s.dueAt || s.dueAt > at) return null;
+      switch (s.status) {
+        case 'merchant_response_needed':
+          return {
+            events: [event('escalated', moveTo('under_platform_review', now, policy, { reason: 'merchant_unresponsive' }))],
+            effects: [],
+          };
+        case 'merchant_info_needed':
+          return {
+            events: [event('deadline_passed', moveTo('under_platform_review', now, policy, { reason: 'merchant_unresponsive' }))],
+            effects: [],
+          };
+        case 'customer_info_needed':
+        case 'customer_response_needed':
+          return {
+            events: [
+              event(
+                'deadline_passed',
+                moveTo('merchant_won', now, policy, {
+                  reason: 'customer_unresponsive',
+                  final: true,
+                  outcome: { kind: 'none', amount: 0, currency: payment.currency, fundedBy: null, execution: null },
+                }),
+              ),
+            ],
+            effects: [],
+          };
+        case 'under_platform_review':
+          return null;
+      }
+      return null;
+    }
+    case 'finalize': {
+      if (isOpen(s.status) || s.final || !s.appealDeadline || s.appealDeadline > at) return null;
+      const r = s.outcome ? remedyEffects(s.outcome, now) : { effects: [], events: () => [] };
+      return { events: [event('finalized', { final: true }), ...r.events(SYSTEM)], effects: r.effects };
+    }
+    case 'refunded_elsewhere': {
+      if (!isOpen(s.status) && s.final) return null;
+      const outcome: Outcome = {
+        kind: 'refunded_elsewhere',
+        amount: payment.refundedAmount,
+        currency: payment.currency,
+        fundedBy: 'merchant',
+        execution: 'succeeded',
+      };
+      return {
+        events: [event('payment_refunded_elsewhere', moveTo('customer_won', now, policy, { outcome, final: true }))],
+        effects: [],
+      };
+    }
+    case 'chargeback':
+      if (!isOpen(s.status) && s.final) return null;
+      return {
+        events: [
+          event(
+            'chargeback_filed',
+            moveTo('chargeback_filed', now, policy, {
+              final: true,
+              outcome: { kind: 'none', amount: 0, currency: payment.currency, fundedBy: null, execution: null },
+            }),
+          ),
+        ],
+        effects: [],
+      };
+    case 'refund_succeeded': {
+      const o = s.outcome;
+      if (!o || o.execution !== 'pending') return null;
+      return {
+        events: [
+          event(
+            'refund_succeeded',
+            {
+              amount: o.amount,
+              currency: o.currency,
+              provider: input.provider,
+              refundId: input.refundId,
+              simulated: input.simulated,
+              outcome: { ...o, execution: 'succeeded' },
+            },
+            input.simulated ? 'Simulated refund: no payment provider is configured, so no money moved.' : null,
+          ),
+        ],
+        effects: [{ kind: 'payment_refunded', amount: o.amount }],
+      };
+    }
+    case 'refund_failed': {
+      const o = s.outcome;
+      if (!o || o.execution !== 'pending') return null;
+      return {
+        events: [
+          event('refund_failed', {
+            amount: o.amount,
+            currency: o.currency,
+            provider: input.provider,
+            error: input.error,
+            outcome: { ...o, execution: 'failed' },
+          }),
+        ],
+        effects: [],
+      };
+    }
+  }
+}
+
+/** The reducer: the case's state is derived from its events, one at a time. */
+export function apply(s: CaseState, e: NewEvent): CaseState {
+  const d = e.data;
+  const next: CaseState = { ...s };
+  if (d.status !== undefined) {
+    next.status = d.status;
+    next.dueAt = d.dueAt ?? null;
+    if (d.status !== 'under_platform_review') next.reviewSince = null;
+    else if (s.status !== 'under_platform_review') next.reviewSince = e.createdAt;
+    if (d.status !== 'customer_response_needed') next.offer = null;
+  }
+  if (d.outcome !== undefined) next.outcome = d.outcome;
+  if (d.final !== undefined) next.final = d.final;
+  switch (e.type) {
+    case 'created':
+    case 'responded':
+    case 'accepted':
+    case 'denied':
+    case 'offer_accepted':
+    case 'withdrew':
+    case 'note':
+    case 'reminder_sent':
+    case 'remedy_retried':
+    case 'refund_succeeded':
+    case 'refund_failed':
+    case 'credit_issued':
+    case 'payment_refunded_elsewhere':
+    case 'chargeback_filed':
+    case 'deadline_passed':
+      break;
+    case 'requested_more_info':
+      next.infoRequestsUsed += 1;
+      next.infoRequestedBy = 'merchant';
+      break;
+    case 'info_requested':
+      if (d.requestedFrom === 'customer') next.infoRequestedBy = 'staff';
+      break;
+    case 'offered_partial_refund':
+      next.offer = { amount: d.amount ?? 0, currency: d.currency ?? '' };
+      break;
+    case 'escalated':
+      break;
+    case 'decided':
+      next.decisions += 1;
+      if (next.decisions === 1) next.firstDeciderId = e.actor.id;
+      next.appealDeadline = d.appealDeadline ?? null;
+      next.inAppeal = false;
+      break;
+    case 'appealed':
+      next.inAppeal = true;
+      next.outcome = null;
+      next.appealDeadline = null;
+      if (e.actor.kind === 'customer') next.customerAppealed = true;
+      if (e.actor.kind === 'merchant') next.merchantAppealed = true;
+      break;
+    case 'finalized':
+      next.appealDeadline = null;
+      break;
+  }
+  return next;
+}

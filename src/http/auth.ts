@@ -1,0 +1,93 @@
+/**
+ * Who is calling: the platform by API key, a person by session (cookie or
+ * bearer). Cookie-authenticated unsafe requests must come from our own origin.
+ */
+import crypto from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Sessions } from '../auth/sessions.js';
+import type { Viewer } from '../cases/access.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { DomainError } from '../domain/errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    viewer: Viewer | null;
+    platform: boolean;
+    sessionToken: string | null;
+  }
+}
+
+export const SESSION_COOKIE = 'rc_session';
+
+const digest = (s: string) => crypto.createHash('sha256').update(s).digest();
+
+/** Constant time whatever the lengths: compare digests. */
+export function safeEqual(a: string, b: string): boolean {
+  return crypto.timingSafeEqual(digest(a), digest(b));
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function registerAuth(app: FastifyInstance, config: Config, sessions: Sessions, clock: Clock) {
+  const origin = new URL(config.publicUrl).origin;
+  app.decorateRequest('viewer', null);
+  app.decorateRequest('platform', false);
+  app.decorateRequest('sessionToken', null);
+
+  app.addHook('onRequest', async (req) => {
+    if (!req.url.startsWith('/api/')) return;
+    await clock.sync();
+    const header = req.headers.authorization;
+    const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : null;
+    if (bearer) {
+      if (safeEqual(bearer, config.platformApiKey)) {
+        req.platform = true;
+        return;
+      }
+      req.viewer = await sessions.viewer(bearer);
+      if (req.viewer) req.sessionToken = bearer;
+      return;
+    }
+    const cookie = req.cookies[SESSION_COOKIE];
+    if (!cookie) return;
+    const viewer = await sessions.viewer(cookie);
+    if (!viewer) return;
+    if (UNSAFE.has(req.method)) {
+      const from = req.headers.origin ?? refererOrigin(req.headers.referer);
+      if (from !== origin) throw new DomainError(403, 'csrf_failed', 'This request did not come from the Resolution Center itself.');
+    }
+    req.viewer = viewer;
+    req.sessionToken = cookie;
+  });
+}
+
+function refererOrigin(referer: string | undefined): string | undefined {
+  if (!referer) return undefined;
+  try {
+    return new URL(referer).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+const unauthenticated = () => new DomainError(401, 'unauthenticated', 'Log in first.');
+
+export async function requirePerson(req: FastifyRequest, _reply: FastifyReply) {
+  if (!req.viewer)
+    throw req.platform ? new DomainError(403, 'forbidden', 'This endpoint is for people, not the platform key.') : unauthenticated();
+}
+
+export async function requireStaff(req: FastifyRequest, reply: FastifyReply) {
+  await requirePerson(req, reply);
+  if (!req.viewer?.isStaff) throw new DomainError(403, 'forbidden', 'Only the platform’s staff may do this.');
+}
+
+export async function requirePlatform(req: FastifyRequest, _reply: FastifyReply) {
+  if (!req.platform) throw req.viewer ? new DomainError(403, 'forbidden', 'This endpoint needs the platform API key.') : unauthenticated();
+}
+
+export function viewerOf(req: FastifyRequest): Viewer {
+  if (!req.viewer) throw unauthenticated();
+  return req.viewer;
+}

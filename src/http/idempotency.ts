@@ -1,0 +1,94 @@
+/**
+ * `Idempotency-Key` on every POST (SPEC §9): a repeat with the same key and body
+ * within 24 hours returns the first answer without acting twice; the same key
+ * with another body is 422. The key is scoped to the caller.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
+import { DomainError } from '../domain/errors.js';
+import { isUniqueViolation } from '../db/dialect.js';
+import type { DB } from '../db/schema.js';
+import { sha256 } from '../ids.js';
+
+const TTL_MS = 24 * 60 * 60 * 1000;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    idempotency: { scope: string; key: string } | null;
+  }
+}
+
+function scopeOf(req: FastifyRequest): string {
+  if (req.platform) return 'platform';
+  if (req.viewer) return `user:${req.viewer.userId}`;
+  return `ip:${req.ip}`;
+}
+
+export function registerIdempotency(app: FastifyInstance, db: Kysely<DB>, clock: Clock) {
+  app.decorateRequest('idempotency', null);
+
+  app.addHook('preHandler', async (req, reply) => {
+    const key = req.headers['idempotency-key'];
+    if (req.method !== 'POST' || typeof key !== 'string') return;
+    if (key.length < 1 || key.length > 255)
+      throw new DomainError(400, 'validation_failed', 'Idempotency-Key must be 1–255 characters.', [
+        { path: 'headers.idempotency-key', message: '1–255 characters' },
+      ]);
+    const scope = scopeOf(req);
+    const hash = sha256(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`);
+    const now = clock.now();
+    const fresh = new Date(now.getTime() - TTL_MS).toISOString();
+    const row = await db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
+    if (row && row.created_at > fresh) {
+      if (row.request_hash !== hash)
+        throw new DomainError(422, 'idempotency_key_reused', 'This Idempotency-Key was used with another request.');
+      if (row.status_code === null) throw new DomainError(409, 'conflict', 'A request with this Idempotency-Key is still being processed.');
+      return reply
+        .code(row.status_code)
+        .header('idempotent-replayed', 'true')
+        .type(row.status_code >= 400 ? 'application/problem+json' : 'application/json')
+        .serializer((s: unknown) => s as string)
+        .send(row.response_body);
+    }
+    if (row) await db.deleteFrom('idempotency_keys').where('scope', '=', scope).where('key', '=', key).execute();
+    try {
+      await db
+        .insertInto('idempotency_keys')
+        .values({ scope, key, request_hash: hash, status_code: null, response_body: null, created_at: now.toISOString() })
+        .execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DomainError(409, 'conflict', 'A request with this Idempotency-Key is still being processed.');
+      throw err;
+    }
+    req.idempotency = { scope, key };
+  });
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    const k = req.idempotency;
+    if (!k) return payload;
+    req.idempotency = null;
+    const transient = reply.statusCode >= 500 || reply.statusCode === 409 || reply.statusCode === 429;
+    if (transient || typeof payload !== 'string') {
+      // Nothing was decided: let the client retry with the same key.
+      await db.deleteFrom('idempotency_keys').where('scope', '=', k.scope).where('key', '=', k.key).execute();
+    } else {
+      await db
+        .updateTable('idempotency_keys')
+        .set({ status_code: reply.statusCode, response_body: payload })
+        .where('scope', '=', k.scope)
+        .where('key', '=', k.key)
+        .execute();
+    }
+    return payload;
+  });
+}
+
+/** Worker job: forget keys older than 24 hours. */
+export async function purgeIdempotencyKeys(db: Kysely<DB>, now: Date): Promise<number> {
+  const res = await db
+    .deleteFrom('idempotency_keys')
+    .where('created_at', '<', new Date(now.getTime() - TTL_MS).toISOString())
+    .executeTakeFirst();
+  return Number(res.numDeletedRows);
+}

@@ -1,0 +1,79 @@
+/** One error mapper (ARCHITECTURE "http/"): everything becomes application/problem+json with a stable code. */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { DomainError } from '../domain/errors.js';
+
+const TITLES: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Unauthenticated',
+  403: 'Forbidden',
+  404: 'Not found',
+  409: 'Conflict',
+  413: 'Payload too large',
+  415: 'Unsupported media type',
+  422: 'Unprocessable content',
+  429: 'Too many requests',
+  500: 'Internal server error',
+  503: 'Service unavailable',
+};
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail: string;
+  errors?: { path: string; message: string }[];
+}
+
+export function problem(status: number, code: string, detail: string, errors?: ProblemBody['errors']): ProblemBody {
+  return {
+    type: `https://resolution-center.dev/problems/${code}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    code,
+    detail,
+    ...(errors ? { errors } : {}),
+  };
+}
+
+export function sendProblem(reply: FastifyReply, body: ProblemBody): FastifyReply {
+  return reply.code(body.status).type('application/problem+json').serializer(JSON.stringify).send(body);
+}
+
+/** Fastify's own error codes that are the caller's fault, with our stable codes. */
+const FASTIFY_CODES: Record<string, [number, string, string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'payload_too_large', 'The request body is too large.'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type', 'Send JSON (application/json).'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'validation_failed', 'The Content-Length does not match the body.'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'invalid_json', 'The body is empty but declared as JSON.'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'invalid_json', 'The body is not valid JSON.'],
+  FST_ERR_CTP_EMPTY_TYPE: [415, 'unsupported_media_type', 'The Content-Type is missing.'],
+  FST_ERR_CTP_INVALID_TYPE: [415, 'unsupported_media_type', 'The Content-Type is not valid.'],
+};
+
+export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  if (err instanceof DomainError) {
+    if (err.status === 429 && !reply.hasHeader('retry-after')) void reply.header('retry-after', '60');
+    return sendProblem(reply, problem(err.status, err.code, err.message, err.errors));
+  }
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const where = err.validationContext === 'body' || !err.validationContext ? '' : `${err.validationContext}.`;
+    const errors = err.validation.map((v) => ({
+      path: where + v.instancePath.replace(/^\//, '').replaceAll('/', '.'),
+      message: v.message ?? 'Invalid',
+    }));
+    return sendProblem(reply, problem(400, 'validation_failed', 'The request is not valid.', errors));
+  }
+  const known = err.code ? FASTIFY_CODES[err.code] : undefined;
+  if (known) return sendProblem(reply, problem(known[0], known[1], known[2]));
+  if (err instanceof SyntaxError || (err.statusCode === 400 && /JSON/i.test(err.message)))
+    return sendProblem(reply, problem(400, 'invalid_json', 'The body is not valid JSON.'));
+  if (err.statusCode === 429) {
+    return sendProblem(reply, problem(429, 'rate_limited', 'Too many requests: slow down and retry later.'));
+  }
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
+    return sendProblem(reply, problem(err.statusCode, 'bad_request', 'The request could not be understood.'));
+  req.log.error({ err }, 'unhandled error');
+  return sendProblem(reply, problem(500, 'internal_error', `Something went wrong on our side. Request id: ${req.id}`));
+}

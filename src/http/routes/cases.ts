@@ -1,0 +1,70 @@
+/** Cases, actions and the review queue (SPEC §4, §9). */
+import { z } from 'zod';
+import type { Services } from '../../app.js';
+import { requirePerson, requireStaff, viewerOf } from '../auth.js';
+import { type FastifyZod, PERSON } from '../server.js';
+import { ActionBody, CaseListQuery, CaseParams, CaseView, OpenCaseBody, Page, PageQuery, QueueItem } from '../schemas.js';
+
+export function caseRoutes(app: FastifyZod, s: Services) {
+  const tags = ['cases'];
+  const security = PERSON;
+  const perUser = (max: number) => ({
+    rateLimit: {
+      max,
+      timeWindow: '1 minute',
+      keyGenerator: (req: { viewer: { userId: string } | null; ip: string }) => req.viewer?.userId ?? req.ip,
+    },
+  });
+
+  app.post('/api/v1/cases', {
+    preHandler: requirePerson,
+    config: perUser(s.config.rateLimits.openCase),
+    schema: { tags, security, summary: 'Open a case on one of my payments', body: OpenCaseBody, response: { 201: CaseView } },
+    handler: async (req, reply) => {
+      const viewer = viewerOf(req);
+      const id = await s.cases.open(viewer, req.body);
+      return reply.code(201).send(await s.queries.get(viewer, id, s.clock.now()));
+    },
+  });
+
+  app.get('/api/v1/cases', {
+    preHandler: requirePerson,
+    schema: {
+      tags,
+      security,
+      summary: 'The cases I may see, newest first (lists omit the timeline)',
+      querystring: CaseListQuery,
+      response: { 200: Page(CaseView) },
+    },
+    handler: async (req) => s.queries.list(viewerOf(req), req.query, s.clock.now()),
+  });
+
+  app.get('/api/v1/cases/:id', {
+    preHandler: requirePerson,
+    schema: { tags, security, summary: 'A case with the timeline I may see', params: CaseParams, response: { 200: CaseView } },
+    handler: async (req) => s.queries.get(viewerOf(req), req.params.id, s.clock.now()),
+  });
+
+  app.post('/api/v1/cases/:id/actions', {
+    preHandler: requirePerson,
+    config: perUser(s.config.rateLimits.actions),
+    schema: { tags, security, summary: 'Act on a case (SPEC §4)', params: CaseParams, body: ActionBody, response: { 200: CaseView } },
+    handler: async (req) => {
+      const viewer = viewerOf(req);
+      await s.cases.act(viewer, req.params.id, req.body);
+      return s.queries.get(viewer, req.params.id, s.clock.now());
+    },
+  });
+
+  app.get('/api/v1/review-queue', {
+    preHandler: requireStaff,
+    schema: {
+      tags: ['staff'],
+      security,
+      summary: 'Cases awaiting staff, oldest escalation first, then failed remedies',
+      querystring: PageQuery,
+      response: { 200: z.object({ data: z.array(QueueItem), nextCursor: z.string().nullable() }) },
+    },
+    handler: async (req) => s.queries.reviewQueue(viewerOf(req), s.clock.now(), req.query.limit, req.query.cursor),
+  });
+}

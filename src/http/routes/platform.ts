@@ -1,0 +1,122 @@
+/** The marketplace's server-to-server API (SPEC §9, platform rows). */
+import { z } from 'zod';
+import { type FastifyZod, PLATFORM } from '../server.js';
+import { requirePlatform } from '../auth.js';
+import {
+  CaseListQuery,
+  CaseParams,
+  CaseView,
+  ClockBody,
+  IdParams,
+  LoginLink,
+  LoginLinkBody,
+  MerchantBody,
+  Page,
+  PaymentBody,
+  UserBody,
+} from '../schemas.js';
+import { addDuration, parseDuration } from '../../domain/time.js';
+import { DomainError } from '../../domain/errors.js';
+import type { Services } from '../../app.js';
+
+const Upserted = z.object({ id: z.string(), created: z.boolean() });
+
+export function platformRoutes(app: FastifyZod, s: Services) {
+  const tags = ['platform'];
+  const security = PLATFORM;
+  const base = { preHandler: requirePlatform };
+
+  app.put('/api/v1/platform/users/:id', {
+    ...base,
+    schema: { tags, security, summary: 'Create or update a user', params: IdParams, body: UserBody, response: { 200: Upserted } },
+    handler: async (req) => ({ id: req.params.id, ...(await s.platform.putUser(req.params.id, req.body)) }),
+  });
+
+  app.put('/api/v1/platform/merchants/:id', {
+    ...base,
+    schema: {
+      tags,
+      security,
+      summary: 'Create or update a merchant and its members',
+      params: IdParams,
+      body: MerchantBody,
+      response: { 200: Upserted },
+    },
+    handler: async (req) => ({ id: req.params.id, ...(await s.platform.putMerchant(req.params.id, req.body)) }),
+  });
+
+  app.put('/api/v1/platform/payments/:id', {
+    ...base,
+    schema: {
+      tags,
+      security,
+      summary: 'Create or update a payment; a change to refunded closes its open case',
+      params: IdParams,
+      body: PaymentBody,
+      response: { 200: Upserted.extend({ caseId: z.string().nullable() }) },
+    },
+    handler: async (req) => ({ id: req.params.id, ...(await s.platform.putPayment(req.params.id, req.body)) }),
+  });
+
+  app.post('/api/v1/platform/payments/:id/chargeback', {
+    ...base,
+    schema: {
+      tags,
+      security,
+      summary: 'Report a chargeback: closes the open case as chargeback_filed',
+      params: IdParams,
+      response: { 200: z.object({ caseId: z.string().nullable() }) },
+    },
+    handler: async (req) => s.platform.chargeback(req.params.id),
+  });
+
+  app.post('/api/v1/platform/login-links', {
+    ...base,
+    schema: { tags, security, summary: 'A one-use login link, valid 15 minutes', body: LoginLinkBody, response: { 201: LoginLink } },
+    handler: async (req, reply) => reply.code(201).send(await s.sessions.createLoginLink(req.body.userId)),
+  });
+
+  app.get('/api/v1/platform/cases', {
+    ...base,
+    schema: { tags, security, summary: 'Every case, newest first', querystring: CaseListQuery, response: { 200: Page(CaseView) } },
+    handler: async (req) => s.queries.listForPlatform(req.query, s.clock.now()),
+  });
+
+  app.get('/api/v1/platform/cases/:id', {
+    ...base,
+    schema: { tags, security, summary: 'One case with its public timeline', params: CaseParams, response: { 200: CaseView } },
+    handler: async (req) => s.queries.getForPlatform(req.params.id, s.clock.now()),
+  });
+
+  app.post('/api/v1/platform/dev/clock', {
+    ...base,
+    schema: {
+      tags: ['development'],
+      security,
+      summary: 'Move the clock forward, then run everything due (only while the movable clock is on)',
+      body: ClockBody,
+      response: { 200: z.object({ now: z.string() }) },
+    },
+    handler: async (req) => {
+      if (!s.clock.movable) throw new DomainError(404, 'not_found', 'Not found.');
+      const from = s.clock.now();
+      await s.clock.advance(addDuration(from, parseDuration(req.body.advance)).getTime() - from.getTime());
+      await s.jobs.runDue();
+      return { now: s.clock.now().toISOString() };
+    },
+  });
+
+  app.get('/api/v1/platform/dev/clock', {
+    ...base,
+    schema: {
+      tags: ['development'],
+      security,
+      summary: 'The service’s current time',
+      response: { 200: z.object({ now: z.string(), movable: z.boolean() }) },
+    },
+    handler: async () => {
+      if (!s.clock.movable) throw new DomainError(404, 'not_found', 'Not found.');
+      return { now: s.clock.now().toISOString(), movable: true };
+    },
+  });
+}

@@ -1,0 +1,202 @@
+/**
+ * zod schemas for every request and response: they validate requests, check
+ * responses in tests, and generate the OpenAPI document. The web app imports
+ * the inferred types from here.
+ */
+import { z } from 'zod';
+import {
+  CASE_STATUSES,
+  DECISION_OUTCOMES,
+  EVENT_TYPES,
+  ISSUE_TYPES,
+  PAYMENT_STATUSES,
+  PEOPLE_ACTIONS,
+  PROVIDERS,
+} from '../domain/model.js';
+
+/** The platform's own ids (SPEC §9). */
+export const PlatformId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'Must match [A-Za-z0-9_-]{1,64}');
+export const ServiceId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9_-]{1,64}$`), `Must be a ${prefix}_… id`);
+export const CaseId = ServiceId('case');
+export const Currency = z.string().regex(/^[A-Z]{3}$/, 'Must be an ISO 4217 code such as USD');
+export const MinorUnits = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+export const Positive = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+export const IsoTime = z.iso.datetime({ offset: true });
+export const Message = z.string().trim().min(1).max(5000);
+export const Email = z.email().max(254);
+export const TimeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'Must be an IANA time zone such as Europe/Paris');
+const UploadId = ServiceId('upl');
+export const AttachmentIds = z.array(UploadId).max(20).default([]);
+
+export const Problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number(),
+  code: z.string(),
+  detail: z.string(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+
+export const IdParams = z.object({ id: PlatformId });
+export const CaseParams = z.object({ id: CaseId });
+
+export const UserBody = z.object({
+  email: Email,
+  name: z.string().trim().min(1).max(200),
+  password: z.string().min(8).max(200).optional(),
+  isStaff: z.boolean().optional(),
+  timeZone: TimeZone.optional(),
+});
+
+export const MerchantBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  supportEmail: Email,
+  memberIds: z.array(PlatformId).max(1000),
+});
+
+export const PaymentBody = z.object({
+  customerId: PlatformId,
+  merchantId: PlatformId,
+  amount: Positive,
+  currency: Currency,
+  provider: z.enum(PROVIDERS),
+  providerPaymentId: z.string().min(1).max(255),
+  status: z.enum(PAYMENT_STATUSES),
+  refundedAmount: MinorUnits.optional(),
+  productName: z.string().trim().min(1).max(300),
+  paidAt: IsoTime,
+});
+
+export const LoginLinkBody = z.object({ userId: PlatformId });
+export const LoginLink = z.object({ token: z.string(), url: z.string(), expiresAt: z.string() });
+
+export const SessionBody = z.union([
+  z.object({ email: Email, password: z.string().min(1).max(200) }).strict(),
+  z.object({ loginToken: z.string().min(1).max(200) }).strict(),
+]);
+
+export const Me = z.object({
+  user: z.object({ id: z.string(), email: z.string(), name: z.string(), isStaff: z.boolean(), timeZone: z.string() }),
+  merchants: z.array(z.object({ id: z.string(), name: z.string() })),
+  isStaff: z.boolean(),
+});
+export const SessionAnswer = z.object({ token: z.string(), expiresAt: z.string(), user: Me.shape.user });
+
+export const OpenCaseBody = z.object({
+  paymentId: PlatformId,
+  issueType: z.enum(ISSUE_TYPES),
+  description: z.string().trim().min(10).max(5000),
+  attachmentIds: AttachmentIds,
+});
+
+export const ActionBody = z.object({
+  type: z.enum(PEOPLE_ACTIONS),
+  message: Message.optional(),
+  amount: Positive.optional(),
+  outcome: z.enum(DECISION_OUTCOMES).optional(),
+  attachmentIds: AttachmentIds,
+  expectedVersion: z.number().int().positive().optional(),
+});
+
+const Attachment = z.object({ id: z.string(), filename: z.string(), contentType: z.string(), size: z.number(), sha256: z.string() });
+const MoneyView = z.object({ amount: z.number(), currency: z.string() });
+const OutcomeView = z.object({
+  kind: z.enum(['refund', 'partial_refund', 'credit', 'none', 'refunded_elsewhere']),
+  amount: z.number(),
+  currency: z.string(),
+  fundedBy: z.enum(['merchant', 'platform']).nullable(),
+  execution: z.enum(['pending', 'succeeded', 'failed']).nullable(),
+});
+
+export const EventView = z.object({
+  id: z.string(),
+  seq: z.number().int(),
+  type: z.enum(EVENT_TYPES),
+  actor: z.object({ kind: z.enum(['customer', 'merchant', 'staff', 'system']), id: z.string().nullable(), name: z.string() }),
+  message: z.string().nullable(),
+  attachments: z.array(Attachment),
+  data: z.record(z.string(), z.unknown()),
+  visibility: z.enum(['public', 'staff']),
+  createdAt: z.string(),
+});
+
+export const CaseView = z.object({
+  id: z.string(),
+  status: z.enum(CASE_STATUSES),
+  issueType: z.enum(ISSUE_TYPES),
+  description: z.string(),
+  payment: z.object({
+    id: z.string(),
+    amount: z.number(),
+    currency: z.string(),
+    refundedAmount: z.number(),
+    provider: z.string(),
+    productName: z.string(),
+    paidAt: z.string(),
+  }),
+  customer: z.object({ id: z.string(), name: z.string() }),
+  merchant: z.object({ id: z.string(), name: z.string() }),
+  dueAt: z.string().nullable(),
+  turn: z.enum(['customer', 'merchant', 'staff']).nullable(),
+  offer: MoneyView.nullable(),
+  customerAppealed: z.boolean(),
+  merchantAppealed: z.boolean(),
+  appealDeadline: z.string().nullable(),
+  inAppeal: z.boolean(),
+  final: z.boolean(),
+  outcome: OutcomeView.nullable(),
+  role: z.enum(['customer', 'merchant', 'staff']).nullable(),
+  availableActions: z.array(z.enum(PEOPLE_ACTIONS)),
+  timeline: z.array(EventView).optional(),
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const Page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() });
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(500).optional(),
+});
+export const CaseListQuery = PageQuery.extend({
+  status: z.enum(CASE_STATUSES).optional(),
+  role: z.enum(['customer', 'merchant', 'staff']).optional(),
+  merchantId: PlatformId.optional(),
+});
+
+export const QueueItem = CaseView.extend({
+  queueReason: z.enum(['appeal', 'escalation', 'remedy_failed']),
+  reviewSince: z.string().nullable(),
+});
+
+export const Order = z.object({
+  id: z.string(),
+  amount: z.number(),
+  currency: z.string(),
+  refundedAmount: z.number(),
+  provider: z.string(),
+  productName: z.string(),
+  paidAt: z.string(),
+  status: z.string(),
+  merchant: z.object({ id: z.string(), name: z.string() }),
+  eligibility: z.object({ eligible: z.boolean(), reason: z.string().nullable() }),
+  caseId: z.string().nullable(),
+});
+
+export const Credits = z.object({
+  balances: z.array(MoneyView),
+  entries: z.array(z.object({ id: z.string(), caseId: z.string(), currency: z.string(), amount: z.number(), createdAt: z.string() })),
+});
+
+export const ClockBody = z.object({
+  advance: z
+    .string()
+    .regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, 'Must be an ISO 8601 duration such as P7DT1H'),
+});

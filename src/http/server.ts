@@ -1,0 +1,126 @@
+/** The Fastify application: plugins, error mapping, auth, idempotency, routes. */
+import crypto from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import { type ZodTypeProvider, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Services } from '../app.js';
+import { DomainError } from '../domain/errors.js';
+import { pendingMigrations } from '../db/database.js';
+import { registerAuth } from './auth.js';
+import { registerIdempotency } from './idempotency.js';
+import { errorHandler, problem, sendProblem } from './problem.js';
+import { caseRoutes } from './routes/cases.js';
+import { peopleRoutes } from './routes/people.js';
+import { platformRoutes } from './routes/platform.js';
+
+export type FastifyZod = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+/** OpenAPI security requirements, typed for Fastify's schema. */
+export const PERSON: Record<string, string[]>[] = [{ session: [] }, { sessionCookie: [] }];
+export const PLATFORM: Record<string, string[]>[] = [{ platformKey: [] }];
+
+/** Capabilities that add routes (files, mail, webhooks, the web app) register through this. */
+export type RouteModule = (app: FastifyZod, s: Services) => void | Promise<void>;
+
+export async function buildServer(s: Services, log: Logger, modules: RouteModule[] = []): Promise<FastifyZod> {
+  const app = Fastify({
+    loggerInstance: log,
+    bodyLimit: 1024 * 1024,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : crypto.randomUUID();
+    },
+    trustProxy: s.config.production,
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>() as unknown as FastifyZod;
+
+  app.setValidatorCompiler(validatorCompiler);
+  // Responses are checked against their schema in tests; in service they are serialised directly.
+  app.setSerializerCompiler(s.config.validateResponses ? serializerCompiler : () => (data) => JSON.stringify(data));
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => sendProblem(reply, problem(404, 'not_found', `No route ${req.method} ${req.url.split('?')[0]}.`)));
+  app.addHook('onSend', async (_req, reply, payload) => {
+    void reply.header('x-request-id', reply.request.id);
+    return payload;
+  });
+
+  await app.register(fastifyHelmet, {
+    // The SPA's CSP: scripts and styles only from this origin; images and media may be blob: previews.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:'],
+        objectSrc: ["'none'"],
+        frameSrc: ["'self'", 'blob:'],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    hsts: s.config.publicUrl.startsWith('https://') ? { maxAge: 31536000, includeSubDomains: true } : false,
+  });
+  await app.register(fastifyCookie, { secret: s.config.sessionSecret });
+  await app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) =>
+      new DomainError(429, 'rate_limited', `Too many requests: retry in ${Math.ceil(ctx.ttl / 1000)} seconds.`),
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Resolution Center API',
+        version: '1.0.0',
+        description:
+          'Cases between customers and merchants, decided by staff when they do not settle. Errors are application/problem+json with a stable `code`.',
+      },
+      components: {
+        securitySchemes: {
+          platformKey: { type: 'http', scheme: 'bearer', description: 'PLATFORM_API_KEY' },
+          session: { type: 'http', scheme: 'bearer', description: 'A session token from POST /api/v1/session' },
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: 'rc_session' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  registerAuth(app, s.config, s.sessions, s.clock);
+  registerIdempotency(app, s.db, s.clock);
+
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  app.get('/healthz', { schema: { tags: ['operations'], response: { 200: z.object({ ok: z.boolean() }) } } }, () => ({ ok: true }));
+  app.get('/readyz', { schema: { tags: ['operations'] } }, async (_req, reply) => {
+    try {
+      const pending = await pendingMigrations(s.db);
+      if (pending > 0) return sendProblem(reply, problem(503, 'not_ready', `${pending} migrations are not applied.`));
+      return { ok: true };
+    } catch {
+      return sendProblem(reply, problem(503, 'not_ready', 'The database is not reachable.'));
+    }
+  });
+
+  platformRoutes(app, s);
+  peopleRoutes(app, s);
+  caseRoutes(app, s);
+  for (const m of modules) await m(app, s);
+  return app;
+}

@@ -1,0 +1,133 @@
+/**
+ * The transactional outbox (SPEC §8, ARCHITECTURE "outbox/"): side effects are
+ * rows written in the transaction of the change that causes them, then claimed
+ * by workers with a lease, executed, and recorded. A crash between executing
+ * and recording repeats the effect after the lease, never loses it; each effect
+ * carries an idempotency key so a repeat is harmless where the receiver allows.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Dialect } from '../db/dialect.js';
+import type { DB, OutboxRow } from '../db/schema.js';
+
+export interface OutboxMessage {
+  kind: string;
+  caseId?: string | null;
+  payload: unknown;
+  idempotencyKey: string;
+  runAt?: Date;
+}
+
+export async function enqueue(trx: Kysely<DB> | Transaction<DB>, now: Date, messages: OutboxMessage[]): Promise<void> {
+  if (messages.length === 0) return;
+  const at = now.toISOString();
+  await trx
+    .insertInto('outbox')
+    .values(
+      messages.map((m) => ({
+        kind: m.kind,
+        case_id: m.caseId ?? null,
+        payload: JSON.stringify(m.payload),
+        idempotency_key: m.idempotencyKey,
+        run_at: (m.runAt ?? now).toISOString(),
+        last_error: null,
+        created_at: at,
+        updated_at: at,
+      })),
+    )
+    .execute();
+}
+
+/** A failure that will not go away by trying again (a 4xx, a bad address). */
+export class PermanentError extends Error {}
+
+export interface OutboxHandler {
+  handle(row: OutboxRow): Promise<void>;
+  /** Attempts before the row is dead (default 8). */
+  maxAttempts?: number;
+  /** Called once when the row dies, to record the failure where people see it. */
+  onDead?(row: OutboxRow, error: string): Promise<void>;
+}
+
+const LEASE_MS = 60_000;
+
+export function backoffMs(attempts: number, random: () => number = Math.random): number {
+  const base = Math.min(10_000 * 2 ** (attempts - 1), 3_600_000);
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+export class OutboxWorker {
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly dialect: Dialect,
+    private readonly clock: Clock,
+    private readonly handlers: Record<string, OutboxHandler>,
+    private readonly log: Logger,
+  ) {}
+
+  /** Claims up to `limit` due rows under a lease; another worker skips them. */
+  async claim(limit: number): Promise<OutboxRow[]> {
+    const now = this.clock.now();
+    return this.db.transaction().execute(async (trx) => {
+      let q = trx
+        .selectFrom('outbox')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where('run_at', '<=', now.toISOString())
+        .orderBy('run_at')
+        .orderBy('id')
+        .limit(limit);
+      if (this.dialect === 'postgres') q = q.forUpdate().skipLocked();
+      const ids = (await q.execute()).map((r) => r.id);
+      if (ids.length === 0) return [];
+      return trx
+        .updateTable('outbox')
+        .set((eb) => ({
+          run_at: new Date(now.getTime() + LEASE_MS).toISOString(),
+          attempts: eb('attempts', '+', 1),
+          updated_at: now.toISOString(),
+        }))
+        .where('id', 'in', ids)
+        .returningAll()
+        .execute();
+    });
+  }
+
+  /** Runs one batch; returns how many rows it handled. */
+  async runBatch(limit = 50): Promise<number> {
+    const rows = await this.claim(limit);
+    for (const row of rows) await this.execute(row);
+    return rows.length;
+  }
+
+  private async execute(row: OutboxRow): Promise<void> {
+    const handler = this.handlers[row.kind];
+    try {
+      if (!handler) throw new PermanentError(`No handler for outbox kind "${row.kind}"`);
+      await handler.handle(row);
+      await this.db
+        .updateTable('outbox')
+        .set({ status: 'done', last_error: null, updated_at: this.clock.now().toISOString() })
+        .where('id', '=', row.id)
+        .execute();
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const permanent = err instanceof PermanentError;
+      const dead = permanent || row.attempts >= (handler?.maxAttempts ?? 8);
+      const now = this.clock.now();
+      this.log.warn({ outboxId: row.id, kind: row.kind, attempts: row.attempts, dead, err: message }, 'outbox effect failed');
+      await this.db
+        .updateTable('outbox')
+        .set({
+          status: dead ? 'dead' : 'pending',
+          last_error: message.slice(0, 1000),
+          run_at: new Date(now.getTime() + (dead ? 0 : backoffMs(row.attempts))).toISOString(),
+          updated_at: now.toISOString(),
+        })
+        .where('id', '=', row.id)
+        .execute();
+      if (dead) await handler?.onDead?.(row, message);
+    }
+  }
+}

@@ -1,0 +1,276 @@
+/**
+ * The demo marketplace (SPEC §10, `DEMO_SEED`): seeded into an empty database
+ * through the same services as real traffic, on a clock set in the past so
+ * every case has a believable timeline and live deadlines.
+ */
+import type { Services } from '../app.js';
+import type { Viewer } from '../cases/access.js';
+import { CaseService } from '../cases/service.js';
+import { Clock } from '../clock.js';
+import type { ActionInput } from '../domain/case.js';
+import type { IssueType } from '../domain/model.js';
+import { PlatformSync } from '../platform/sync.js';
+
+export const DEMO_PASSWORD = 'demo-password';
+
+export const DEMO_USERS = [
+  { id: 'u_alice', name: 'Alice Martin', email: 'alice@example.com', timeZone: 'Europe/Paris', role: 'customer' },
+  { id: 'u_bob', name: 'Bob Chen', email: 'bob@example.com', timeZone: 'America/New_York', role: 'customer' },
+  { id: 'u_carol', name: 'Carol Diaz', email: 'carol@example.com', timeZone: 'UTC', role: 'customer' },
+  { id: 'u_dana', name: 'Dana Kim', email: 'dana@pixelforge.example', timeZone: 'Asia/Seoul', role: 'merchant (Pixel Forge)' },
+  { id: 'u_eli', name: 'Eli Novak', email: 'eli@beatcraft.example', timeZone: 'Europe/Berlin', role: 'merchant (Beatcraft Academy)' },
+  { id: 'u_sam', name: 'Sam Rivera', email: 'sam@platform.example', timeZone: 'UTC', role: 'staff' },
+  { id: 'u_tess', name: 'Tess Okafor', email: 'tess@platform.example', timeZone: 'Africa/Lagos', role: 'staff' },
+] as const;
+
+const DAY = 24 * 60 * 60 * 1000;
+const HOUR = 60 * 60 * 1000;
+
+export async function seedDemo(s: Services): Promise<boolean> {
+  const any = await s.db.selectFrom('users').select('id').limit(1).executeTakeFirst();
+  if (any) return false;
+
+  const realNow = s.clock.now().getTime();
+  let t = realNow - 30 * DAY;
+  const clock = new Clock(s.db, false, () => t);
+  const at = (msAgo: number) => {
+    t = realNow - msAgo;
+  };
+  // History is written without notifications: nobody should be emailed about the past.
+  const cases = new CaseService(s.db, clock, s.config);
+  const platform = new PlatformSync(s.db, clock, cases);
+
+  for (const u of DEMO_USERS)
+    await platform.putUser(u.id, {
+      email: u.email,
+      name: u.name,
+      password: DEMO_PASSWORD,
+      isStaff: u.role === 'staff',
+      timeZone: u.timeZone,
+    });
+  await platform.putMerchant('m_pixelforge', { name: 'Pixel Forge', supportEmail: 'support@pixelforge.example', memberIds: ['u_dana'] });
+  await platform.putMerchant('m_beatcraft', { name: 'Beatcraft Academy', supportEmail: 'help@beatcraft.example', memberIds: ['u_eli'] });
+
+  const viewer = async (id: string): Promise<Viewer> => {
+    const v = await s.sessions.viewerById(id);
+    if (!v) throw new Error(`demo user ${id} missing`);
+    return v;
+  };
+  const [alice, bob, carol, dana, eli, sam, tess] = (await Promise.all(
+    ['u_alice', 'u_bob', 'u_carol', 'u_dana', 'u_eli', 'u_sam', 'u_tess'].map(viewer),
+  )) as [Viewer, Viewer, Viewer, Viewer, Viewer, Viewer, Viewer];
+
+  type Pay = [
+    id: string,
+    customer: string,
+    merchant: string,
+    product: string,
+    amount: number,
+    currency: string,
+    provider: string,
+    daysAgo: number,
+    status?: 'refunded' | 'partially_refunded',
+    refunded?: number,
+  ];
+  const payments: Pay[] = [
+    ['pay_a1', 'u_alice', 'm_pixelforge', 'Lightroom Preset Pack', 4900, 'USD', 'stripe', 3],
+    ['pay_a2', 'u_alice', 'm_beatcraft', 'Mixing Masterclass', 12900, 'USD', 'paypal', 9],
+    ['pay_a3', 'u_alice', 'm_pixelforge', 'Icon Set Pro', 2500, 'USD', 'crypto', 12],
+    ['pay_a4', 'u_alice', 'm_beatcraft', 'Drum Sample Library', 3900, 'USD', 'coinbase_commerce', 15],
+    ['pay_a5', 'u_alice', 'm_pixelforge', 'Mockup Bundle', 1900, 'USD', 'stripe', 20, 'refunded'],
+    ['pay_a6', 'u_alice', 'm_beatcraft', 'Songwriting Course', 10000, 'EUR', 'stripe', 25, 'partially_refunded', 2000],
+    ['pay_a7', 'u_alice', 'm_pixelforge', 'Texture Pack (2025)', 2900, 'USD', 'stripe', 200],
+    ['pay_a8', 'u_alice', 'm_pixelforge', 'UI Kit Figma License', 8900, 'USD', 'stripe', 8],
+    ['pay_a9', 'u_alice', 'm_beatcraft', 'Synth Presets Vol. 2', 4500, 'JPY', 'paypal', 2],
+    ['pay_b1', 'u_bob', 'm_pixelforge', 'Font Family License', 5900, 'USD', 'stripe', 10],
+    ['pay_b2', 'u_bob', 'm_beatcraft', 'Mastering Workshop', 19900, 'USD', 'stripe', 14],
+    ['pay_b3', 'u_bob', 'm_pixelforge', '3D Asset Pack', 7900, 'USD', 'paypal', 22],
+    ['pay_b4', 'u_bob', 'm_beatcraft', 'Beat Making 101', 4900, 'USD', 'stripe', 28],
+    ['pay_c1', 'u_carol', 'm_pixelforge', 'Brush Collection', 1500, 'GBP', 'stripe', 6],
+    ['pay_c2', 'u_carol', 'm_beatcraft', 'Vocal Chops Pack', 2900, 'USD', 'paypal', 18],
+    ['pay_c3', 'u_carol', 'm_pixelforge', 'Logo Template Kit', 3500, 'USD', 'stripe', 16],
+    ['pay_c4', 'u_carol', 'm_beatcraft', 'Ear Training App', 6900, 'USD', 'stripe', 11],
+    ['pay_c5', 'u_carol', 'm_pixelforge', 'Photo Retouch Course', 15900, 'USD', 'stripe', 26],
+    ['pay_d1', 'u_dana', 'm_pixelforge', 'Team Seat Test Purchase', 100, 'USD', 'stripe', 4],
+  ];
+  at(30 * DAY);
+  for (const [id, customerId, merchantId, productName, amount, currency, provider, daysAgo, status, refunded] of payments)
+    await platform.putPayment(id, {
+      customerId,
+      merchantId,
+      productName,
+      amount,
+      currency,
+      provider,
+      providerPaymentId: provider === 'paypal' ? `CAP${id.toUpperCase().replace('_', '')}` : `pi_demo_${id}`,
+      status: status ?? 'succeeded',
+      refundedAmount: refunded,
+      paidAt: new Date(realNow - daysAgo * DAY).toISOString(),
+    });
+
+  const open = async (who: Viewer, paymentId: string, issueType: IssueType, description: string, msAgo: number) => {
+    at(msAgo);
+    return cases.open(who, { paymentId, issueType, description, attachmentIds: [] });
+  };
+  const act = async (who: Viewer, caseId: string, input: ActionInput, msAgo: number) => {
+    at(msAgo);
+    await cases.act(who, caseId, { ...input, attachmentIds: [] });
+  };
+
+  // Waiting for the merchant, due in about five days.
+  await open(
+    alice,
+    'pay_a2',
+    'item_not_received',
+    'I paid for the Mixing Masterclass but the course never appeared in my library, and the link in the receipt gives a 404.',
+    2 * DAY,
+  );
+
+  // A partial refund on the table for Alice.
+  const a8 = await open(
+    alice,
+    'pay_a8',
+    'significantly_not_as_described',
+    'The listing promised 400 components with auto-layout. The file has about 120 and most are not auto-layout.',
+    5 * DAY,
+  );
+  await act(
+    dana,
+    a8,
+    {
+      type: 'offer_partial_refund',
+      amount: 4000,
+      message: 'Sorry about that. The auto-layout update ships next month; meanwhile I can refund $40 and you keep the kit.',
+    },
+    3 * DAY,
+  );
+
+  // The merchant asked Bob for details.
+  const b1 = await open(
+    bob,
+    'pay_b1',
+    'product_unacceptable',
+    'The font files are corrupted: macOS refuses to install three of the five weights.',
+    4 * DAY,
+  );
+  await act(
+    dana,
+    b1,
+    {
+      type: 'request_more_info',
+      message: 'Could you tell me which weights fail and which macOS version you use? A screenshot of the error would help.',
+    },
+    1 * DAY,
+  );
+
+  // The merchant stayed silent: escalated to staff.
+  const b2 = await open(
+    bob,
+    'pay_b2',
+    'item_not_received',
+    'The live workshop was cancelled and no recording or refund was ever offered.',
+    9 * DAY,
+  );
+  at(2 * DAY);
+  await cases.system(b2, { type: 'expire' });
+
+  // Decided for Bob by staff; the appeal window is still open.
+  const b3 = await open(
+    bob,
+    'pay_b3',
+    'significantly_not_as_described',
+    'The models are advertised as game-ready, but they are 2M polygons each with no LODs.',
+    20 * DAY,
+  );
+  await act(dana, b3, { type: 'deny', message: 'The description says "high detail". Game-ready depends on the game.' }, 18 * DAY);
+  await act(
+    bob,
+    b3,
+    { type: 'escalate', message: 'Game-ready has a common meaning. I would like the platform to look at this.' },
+    17 * DAY,
+  );
+  await act(
+    sam,
+    b3,
+    { type: 'note', message: 'Checked the listing: "game-ready" appears in the title. Leaning to the customer.' },
+    3 * DAY,
+  );
+  await act(
+    sam,
+    b3,
+    {
+      type: 'decide',
+      outcome: 'refund',
+      message: 'The listing title says "game-ready"; the files do not meet that. Full refund, paid by the merchant.',
+    },
+    2 * DAY,
+  );
+
+  // Bob never answered: the merchant won.
+  const b4 = await open(bob, 'pay_b4', 'forgot_to_cancel', 'I meant to cancel before the renewal.', 27 * DAY);
+  await act(eli, b4, { type: 'deny', message: 'This is a one-time purchase, not a subscription; there was nothing to cancel.' }, 26 * DAY);
+  at(19 * DAY);
+  await cases.system(b4, { type: 'expire' });
+
+  // Carol withdrew after talking it through.
+  const c1 = await open(carol, 'pay_c1', 'other', 'I cannot find how to import the brushes into Procreate.', 5 * DAY);
+  await act(
+    dana,
+    c1,
+    { type: 'respond', message: 'Tap the .brushset file in the Files app and it imports itself. Here is a guide: pixelforge.example/help' },
+    4 * DAY,
+  );
+  await act(carol, c1, { type: 'withdraw', message: 'That worked, thank you!' }, 4 * DAY - 2 * HOUR);
+
+  // Carol went to her bank.
+  const c2 = await open(carol, 'pay_c2', 'unauthorized_transaction', 'I do not recognise this purchase.', 15 * DAY);
+  at(12 * DAY);
+  await cases.system(c2, { type: 'chargeback' });
+
+  // Staff asked the merchant for evidence.
+  const c3 = await open(
+    carol,
+    'pay_c3',
+    'product_unacceptable',
+    'The templates are low-resolution JPEGs, not the vector files promised.',
+    12 * DAY,
+  );
+  await act(dana, c3, { type: 'deny', message: 'The package includes vectors in the /src folder.' }, 11 * DAY);
+  await act(carol, c3, { type: 'escalate', message: 'There is no /src folder in the download.' }, 10 * DAY);
+  await act(
+    tess,
+    c3,
+    { type: 'request_merchant_info', message: 'Please share a listing of the files in the download as delivered to customers.' },
+    1 * DAY,
+  );
+
+  // The merchant accepted at once: refunded.
+  const c4 = await open(carol, 'pay_c4', 'item_not_received', 'The license key was never emailed.', 8 * DAY);
+  await act(eli, c4, { type: 'accept', message: 'Our key server had an outage that week. Refunded in full, and sorry!' }, 7 * DAY);
+
+  // Platform credit decided, the merchant appealed: waiting for a second reviewer.
+  const c5 = await open(carol, 'pay_c5', 'significantly_not_as_described', 'Half of the lessons are missing their video.', 24 * DAY);
+  at(16 * DAY);
+  await cases.system(c5, { type: 'expire' });
+  await act(
+    sam,
+    c5,
+    {
+      type: 'decide',
+      outcome: 'credit',
+      amount: 8000,
+      message: 'Half the lessons lack video. A platform credit of half the price is fair.',
+    },
+    6 * DAY,
+  );
+  await act(
+    dana,
+    c5,
+    { type: 'appeal', message: 'All videos were uploaded; the customer had a playback issue. Here is our hosting log.' },
+    5 * DAY,
+  );
+  return true;
+}
+
+export const demoLoginHelp = (): string =>
+  DEMO_USERS.map((u) => `  ${u.role.padEnd(28)} ${u.email.padEnd(26)} ${DEMO_PASSWORD}`).join('\n');

@@ -1,0 +1,28 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestApp, startApp } from './support/harness.js';
+import { type World, makeWorld } from './support/world.js';
+
+let t: TestApp;
+let w: World;
+beforeAll(async () => {
+  t = await startApp();
+  w = await makeWorld(t.api);
+});
+afterAll(() => t.close());
+
+describe('the service', () => {
+  it('is live and ready', async () => {
+    expect((await t.api('GET', '/healthz')).body).toEqual({ ok: true });
+    expect((await t.api('GET', '/readyz')).body).toEqual({ ok: true });
+  });
+
+  it('lets a customer open a case that the merchant then sees', async () => {
+    const c = await w.openCase();
+    expect(c.status).toBe('merchant_response_needed');
+    expect(c.turn).toBe('merchant');
+    expect(c.availableActions).toEqual(['respond', 'withdraw']);
+    const seen = await t.api('GET', `/api/v1/cases/${c.id}`, { token: w.tokens.merchant });
+    expect(seen.status).toBe(200);
+    expect(seen.body.availableActions).toEqual(['respond', 'accept', 'deny', 'request_more_info', 'offer_partial_refund']);
+  });
+});

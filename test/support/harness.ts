@@ -1,0 +1,117 @@
+/**
+ * Test harness: the real service on real HTTP (127.0.0.1, random port) against
+ * a real database: SQLite in a temp dir, or — when DATABASE_URL names a
+ * PostgreSQL server — a fresh database on it for each test file.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { type AppParts, type App, createApp } from '../../src/app.js';
+import { type Config, DEV_PLATFORM_API_KEY, loadConfig } from '../../src/config.js';
+
+export const PLATFORM_KEY = DEV_PLATFORM_API_KEY;
+/** Tests run on a pinned clock: time moves only when a test moves it. */
+export const T0 = Date.parse('2026-03-02T09:00:00.000Z');
+
+export const postgresUrl = (): string | null => {
+  const url = process.env.DATABASE_URL;
+  return url && /^postgres(ql)?:\/\//.test(url) ? url : null;
+};
+
+/** A fresh, empty database URL for one test app, and how to drop it. */
+export async function freshDatabase(dir: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const server = postgresUrl();
+  if (!server) return { url: `sqlite://${path.join(dir, 'test.sqlite')}`, drop: async () => {} };
+  const name = `rc_t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: server });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export interface TestApp {
+  url: string;
+  app: App;
+  config: Config;
+  dir: string;
+  api: Api;
+  close(): Promise<void>;
+}
+
+export interface Answer<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export type Api = <T = any>(
+  method: string,
+  path: string,
+  opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string | Buffer },
+) => Promise<Answer<T>>;
+
+export function makeApi(base: string): Api {
+  return async (method, p, opts = {}) => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | Buffer | undefined;
+    if (opts.raw !== undefined) body = opts.raw;
+    else if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(base + p, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    if (/json/.test(res.headers.get('content-type') ?? '') && text) parsed = JSON.parse(text);
+    return { status: res.status, body: parsed as never, headers: res.headers };
+  };
+}
+
+export async function startApp(env: Record<string, string> = {}, parts: AppParts = {}): Promise<TestApp> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rc-test-'));
+  const database = await freshDatabase(dir);
+  const config = loadConfig({
+    DATA_DIR: dir,
+    DATABASE_URL: database.url,
+    DEMO_SEED: '0',
+    DEV_CLOCK: '1',
+    VALIDATE_RESPONSES: '1',
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    RATE_LIMIT_OPEN_CASE: '1000',
+    RATE_LIMIT_ACTIONS: '1000',
+    RATE_LIMIT_LOGIN: '1000',
+    RATE_LIMIT_UPLOADS: '1000',
+    ...env,
+  });
+  const app = await createApp(config, { baseNow: () => T0, ...parts });
+  await app.server.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.server.address();
+  if (!address || typeof address === 'string') throw new Error('no address');
+  const url = `http://127.0.0.1:${address.port}`;
+  return {
+    url,
+    app,
+    config: { ...config, publicUrl: url },
+    dir,
+    api: makeApi(url),
+    async close() {
+      await app.close();
+      await database.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * A small marketplace made through the platform API, with a logged-in token
+ * for each kind of caller the access rules distinguish.
+ */
+import { expect } from 'vitest';
+import { type Api, PLATFORM_KEY, T0 } from './harness.js';
+
+export const DAY = 24 * 60 * 60 * 1000;
+
+export interface World {
+  api: Api;
+  tokens: {
+    customer: string;
+    otherCustomer: string;
+    merchant: string;
+    otherMerchant: string;
+    staff: string;
+    staff2: string;
+  };
+  platform: string;
+  /** Puts a fresh payment of the customer's and returns its id. */
+  payment(over?: Partial<PaymentInput>): Promise<string>;
+  /** Opens a case on a fresh payment and returns it. */
+  openCase(over?: Partial<PaymentInput>): Promise<any>;
+  act(token: string, caseId: string, body: Record<string, unknown>): Promise<{ status: number; body: any }>;
+  advance(duration: string): Promise<void>;
+}
+
+export interface PaymentInput {
+  customerId: string;
+  merchantId: string;
+  amount: number;
+  currency: string;
+  provider: string;
+  providerPaymentId: string;
+  status: 'succeeded' | 'refunded' | 'partially_refunded';
+  refundedAmount?: number;
+  productName: string;
+  paidAt: string;
+}
+
+const PASSWORD = 'correct horse battery';
+
+export async function makeWorld(api: Api): Promise<World> {
+  const platform = PLATFORM_KEY;
+  const put = async (p: string, body: unknown) => {
+    const r = await api('PUT', p, { token: platform, body });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+  };
+  const users = [
+    ['cust', 'Cora Customer', false, 'Europe/Paris'],
+    ['cust2', 'Otto Other', false, 'UTC'],
+    ['merch', 'Mia Merchant', false, 'America/New_York'],
+    ['merch2', 'Nils Othermerchant', false, 'UTC'],
+    ['staff1', 'Sara Staff', true, 'UTC'],
+    ['staff2', 'Stan Staff', true, 'UTC'],
+  ] as const;
+  for (const [id, name, isStaff, timeZone] of users)
+    await put(`/api/v1/platform/users/${id}`, { email: `${id}@test.example`, name, password: PASSWORD, isStaff, timeZone });
+  await put('/api/v1/platform/merchants/shop', { name: 'Shop One', supportEmail: 'support@shop.example', memberIds: ['merch'] });
+  await put('/api/v1/platform/merchants/shop2', { name: 'Shop Two', supportEmail: 'support@shop2.example', memberIds: ['merch2'] });
+  const login = async (id: string) => {
+    const r = await api('POST', '/api/v1/session', { body: { email: `${id}@test.example`, password: PASSWORD } });
+    expect(r.status).toBe(200);
+    return r.body.token as string;
+  };
+  const tokens = {
+    customer: await login('cust'),
+    otherCustomer: await login('cust2'),
+    merchant: await login('merch'),
+    otherMerchant: await login('merch2'),
+    staff: await login('staff1'),
+    staff2: await login('staff2'),
+  };
+  let n = 0;
+  const payment = async (over: Partial<PaymentInput> = {}) => {
+    const id = `pay_${++n}_${Math.random().toString(36).slice(2, 8)}`;
+    await put(`/api/v1/platform/payments/${id}`, {
+      customerId: 'cust',
+      merchantId: 'shop',
+      amount: 10000,
+      currency: 'USD',
+      provider: 'stripe',
+      providerPaymentId: `pi_${id}`,
+      status: 'succeeded',
+      productName: 'Course',
+      paidAt: new Date(T0 - DAY).toISOString(),
+      ...over,
+    });
+    return id;
+  };
+  const world: World = {
+    api,
+    tokens,
+    platform,
+    payment,
+    async openCase(over = {}) {
+      const paymentId = await payment(over);
+      const r = await api('POST', '/api/v1/cases', {
+        token: tokens.customer,
+        body: { paymentId, issueType: 'item_not_received', description: 'It never arrived in my library.' },
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      return r.body;
+    },
+    async act(token, caseId, body) {
+      return api('POST', `/api/v1/cases/${caseId}/actions`, { token, body });
+    },
+    async advance(duration) {
+      const r = await api('POST', '/api/v1/platform/dev/clock', { token: platform, body: { advance: duration } });
+      expect(r.status).toBe(200);
+    },
+  };
+  return world;
+}
