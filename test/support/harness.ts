@@ -95,6 +95,8 @@ export async function startApp(env: Record<string, string> = {}, parts: AppParts
     RATE_LIMIT_ACTIONS: '1000',
     RATE_LIMIT_LOGIN: '1000',
     RATE_LIMIT_UPLOADS: '1000',
+    // Tests move the clock by weeks; sessions outlive them unless a test says otherwise.
+    SESSION_TTL: 'P3650D',
     ...env,
   });
   const app = await createApp(config, { baseNow: () => T0, ...parts });

@@ -24,6 +24,8 @@ export interface World {
   openCase(over?: Partial<PaymentInput>): Promise<any>;
   act(token: string, caseId: string, body: Record<string, unknown>): Promise<{ status: number; body: any }>;
   advance(duration: string): Promise<void>;
+  /** The service's clock now, plus `days` (ISO string): for asserting deadlines. */
+  inDays(days: number): Promise<string>;
 }
 
 export interface PaymentInput {
@@ -105,6 +107,10 @@ export async function makeWorld(api: Api): Promise<World> {
     },
     async act(token, caseId, body) {
       return api('POST', `/api/v1/cases/${caseId}/actions`, { token, body });
+    },
+    async inDays(days) {
+      const r = await api('GET', '/api/v1/platform/dev/clock', { token: platform });
+      return new Date(Date.parse(r.body.now) + days * DAY).toISOString();
     },
     async advance(duration) {
       const r = await api('POST', '/api/v1/platform/dev/clock', { token: platform, body: { advance: duration } });
