@@ -33,6 +33,12 @@ export type FastifyZod = FastifyInstance<
   ZodTypeProvider
 >;
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    apiRoutes: { method: string; url: string }[];
+  }
+}
+
 /** OpenAPI security requirements, typed for Fastify's schema. */
 export const PERSON: Record<string, string[]>[] = [{ session: [] }, { sessionCookie: [] }];
 export const PLATFORM: Record<string, string[]>[] = [{ platformKey: [] }];
@@ -52,10 +58,20 @@ export async function buildServer(s: Services, log: Logger, modules: RouteModule
     return503OnClosing: true,
   }).withTypeProvider<ZodTypeProvider>() as unknown as FastifyZod;
 
+  // Every API route, for the access-matrix test: a route without a matrix entry fails it.
+  const routes: { method: string; url: string }[] = [];
+  app.decorate('apiRoutes', routes);
+  app.addHook('onRoute', (r) => {
+    if (!r.url.startsWith('/api/') || r.url === '/api/v1/openapi.json') return;
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
+  });
+
   app.setValidatorCompiler(validatorCompiler);
   // Responses are checked against their schema in tests; in service they are serialised directly.
   app.setSerializerCompiler(s.config.validateResponses ? serializerCompiler : () => (data) => JSON.stringify(data));
   app.setErrorHandler(errorHandler);
+  // The API speaks JSON; plain text bodies are refused (415) rather than fed to the schemas.
+  app.removeContentTypeParser('text/plain');
   app.setNotFoundHandler((req, reply) => sendProblem(reply, problem(404, 'not_found', `No route ${req.method} ${req.url.split('?')[0]}.`)));
   app.addHook('onSend', async (_req, reply, payload) => {
     void reply.header('x-request-id', reply.request.id);

@@ -11,6 +11,7 @@ import { type AppParts, type App, createApp } from '../../src/app.js';
 import { type Config, DEV_PLATFORM_API_KEY, loadConfig } from '../../src/config.js';
 
 export const PLATFORM_KEY = DEV_PLATFORM_API_KEY;
+export const TEST_ORIGIN = 'http://rc.test';
 /** Tests run on a pinned clock: time moves only when a test moves it. */
 export const T0 = Date.parse('2026-03-02T09:00:00.000Z');
 
@@ -91,6 +92,8 @@ export async function startApp(env: Record<string, string> = {}, parts: AppParts
     VALIDATE_RESPONSES: '1',
     LOG_LEVEL: 'silent',
     PORT: '0',
+    // The origin the CSRF check expects; tests send it as Origin when they use the cookie.
+    PUBLIC_URL: TEST_ORIGIN,
     RATE_LIMIT_OPEN_CASE: '1000',
     RATE_LIMIT_ACTIONS: '1000',
     RATE_LIMIT_LOGIN: '1000',
@@ -107,7 +110,7 @@ export async function startApp(env: Record<string, string> = {}, parts: AppParts
   return {
     url,
     app,
-    config: { ...config, publicUrl: url },
+    config,
     dir,
     api: makeApi(url),
     async close() {

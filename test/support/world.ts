@@ -22,7 +22,7 @@ export interface World {
   payment(over?: Partial<PaymentInput>): Promise<string>;
   /** Opens a case on a fresh payment and returns it. */
   openCase(over?: Partial<PaymentInput>): Promise<any>;
-  act(token: string, caseId: string, body: Record<string, unknown>): Promise<{ status: number; body: any }>;
+  act(token: string, caseId: string, body: Record<string, unknown>): Promise<{ status: number; body: any; headers: Headers }>;
   advance(duration: string): Promise<void>;
   /** The service's clock now, plus `days` (ISO string): for asserting deadlines. */
   inDays(days: number): Promise<string>;

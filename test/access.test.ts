@@ -1,0 +1,177 @@
+/**
+ * Access control for every API route: each kind of caller gets the status the
+ * rules say. The table must cover every route the server has: adding a route
+ * without an entry here fails the test.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestApp, startApp } from './support/harness.js';
+import { type World, makeWorld } from './support/world.js';
+
+let t: TestApp;
+let w: World;
+let caseId: string;
+let freshPayment: string;
+beforeAll(async () => {
+  t = await startApp();
+  w = await makeWorld(t.api);
+  caseId = (await w.openCase()).id;
+});
+afterAll(() => t.close());
+
+type Caller = 'customer' | 'otherCustomer' | 'merchant' | 'otherMerchant' | 'staff' | 'platform' | 'nobody';
+const CALLERS: Caller[] = ['customer', 'otherCustomer', 'merchant', 'otherMerchant', 'staff', 'platform', 'nobody'];
+
+interface Entry {
+  method: string;
+  url: string;
+  path: () => string;
+  body?: () => unknown;
+  expect: Record<Caller, number>;
+}
+
+const platformOnly = (ok: number): Record<Caller, number> => ({
+  customer: 403,
+  otherCustomer: 403,
+  merchant: 403,
+  otherMerchant: 403,
+  staff: 403,
+  platform: ok,
+  nobody: 401,
+});
+const anyPerson = (ok: number): Record<Caller, number> => ({
+  customer: ok,
+  otherCustomer: ok,
+  merchant: ok,
+  otherMerchant: ok,
+  staff: ok,
+  platform: 403,
+  nobody: 401,
+});
+const partiesAndStaff = (ok: number): Record<Caller, number> => ({
+  customer: ok,
+  otherCustomer: 404,
+  merchant: ok,
+  otherMerchant: 404,
+  staff: ok,
+  platform: 403,
+  nobody: 401,
+});
+
+const user = { email: 'x@test.example', name: 'X' };
+
+const TABLE: Entry[] = [
+  {
+    method: 'PUT',
+    url: '/api/v1/platform/users/:id',
+    path: () => '/api/v1/platform/users/u_matrix',
+    body: () => user,
+    expect: platformOnly(200),
+  },
+  {
+    method: 'PUT',
+    url: '/api/v1/platform/merchants/:id',
+    path: () => '/api/v1/platform/merchants/m_matrix',
+    body: () => ({ name: 'M', supportEmail: 'm@test.example', memberIds: [] }),
+    expect: platformOnly(200),
+  },
+  {
+    method: 'PUT',
+    url: '/api/v1/platform/payments/:id',
+    path: () => '/api/v1/platform/payments/p_matrix',
+    body: () => ({
+      customerId: 'cust',
+      merchantId: 'shop',
+      amount: 100,
+      currency: 'USD',
+      provider: 'stripe',
+      providerPaymentId: 'pi_m',
+      status: 'succeeded',
+      productName: 'P',
+      paidAt: '2026-03-01T00:00:00Z',
+    }),
+    expect: platformOnly(200),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/platform/payments/:id/chargeback',
+    path: () => '/api/v1/platform/payments/p_matrix/chargeback',
+    expect: platformOnly(200),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/platform/login-links',
+    path: () => '/api/v1/platform/login-links',
+    body: () => ({ userId: 'cust' }),
+    expect: platformOnly(201),
+  },
+  { method: 'GET', url: '/api/v1/platform/cases', path: () => '/api/v1/platform/cases', expect: platformOnly(200) },
+  { method: 'GET', url: '/api/v1/platform/cases/:id', path: () => `/api/v1/platform/cases/${caseId}`, expect: platformOnly(200) },
+  { method: 'GET', url: '/api/v1/platform/dev/clock', path: () => '/api/v1/platform/dev/clock', expect: platformOnly(200) },
+  {
+    method: 'POST',
+    url: '/api/v1/platform/dev/clock',
+    path: () => '/api/v1/platform/dev/clock',
+    body: () => ({ advance: 'PT1S' }),
+    expect: platformOnly(200),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/session',
+    path: () => '/api/v1/session',
+    body: () => ({ email: 'nobody@test.example', password: 'wrong' }),
+    expect: { customer: 401, otherCustomer: 401, merchant: 401, otherMerchant: 401, staff: 401, platform: 401, nobody: 401 },
+  },
+  { method: 'GET', url: '/api/v1/me', path: () => '/api/v1/me', expect: anyPerson(200) },
+  { method: 'GET', url: '/api/v1/orders', path: () => '/api/v1/orders', expect: anyPerson(200) },
+  { method: 'GET', url: '/api/v1/credits', path: () => '/api/v1/credits', expect: anyPerson(200) },
+  { method: 'GET', url: '/api/v1/cases', path: () => '/api/v1/cases', expect: anyPerson(200) },
+  {
+    method: 'POST',
+    url: '/api/v1/cases',
+    path: () => '/api/v1/cases',
+    body: () => ({ paymentId: freshPayment, issueType: 'other', description: 'Who may open this one?' }),
+    expect: { customer: 201, otherCustomer: 404, merchant: 404, otherMerchant: 404, staff: 404, platform: 403, nobody: 401 },
+  },
+  { method: 'GET', url: '/api/v1/cases/:id', path: () => `/api/v1/cases/${caseId}`, expect: partiesAndStaff(200) },
+  {
+    method: 'POST',
+    url: '/api/v1/cases/:id/actions',
+    path: () => `/api/v1/cases/${caseId}/actions`,
+    body: () => ({ type: 'respond', message: 'Checking who may write here.' }),
+    expect: partiesAndStaff(200),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/review-queue',
+    path: () => '/api/v1/review-queue',
+    expect: { customer: 403, otherCustomer: 403, merchant: 403, otherMerchant: 403, staff: 200, platform: 403, nobody: 401 },
+  },
+  // DELETE /session last: it ends the caller's session.
+  { method: 'DELETE', url: '/api/v1/session', path: () => '/api/v1/session', expect: anyPerson(204) },
+];
+
+function tokenOf(caller: Caller): string | undefined {
+  if (caller === 'nobody') return undefined;
+  if (caller === 'platform') return w.platform;
+  return w.tokens[caller];
+}
+
+describe('access matrix', () => {
+  it('covers every API route', () => {
+    const routes = t.app.server.apiRoutes.map((r) => `${r.method} ${r.url}`).sort();
+    const covered = TABLE.map((e) => `${e.method} ${e.url}`).sort();
+    expect(covered).toEqual(routes);
+  });
+
+  for (const entry of TABLE)
+    it(`${entry.method} ${entry.url}`, async () => {
+      const seen: Record<string, number> = {};
+      for (const caller of CALLERS) {
+        freshPayment = await w.payment();
+        const r = await t.api(entry.method, entry.path(), { token: tokenOf(caller), body: entry.body?.() });
+        seen[caller] = r.status;
+        if (r.status >= 400) expect(r.headers.get('content-type')).toMatch(/problem\+json/);
+      }
+      expect(seen).toEqual(entry.expect);
+    });
+});
