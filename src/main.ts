@@ -34,7 +34,7 @@ async function main(argv: string[]) {
     if (config.demoSeed) console.log(`\nDemo users (password for all: see below):\n${demoLoginHelp()}\n`);
   }
   if (runWorker) app.services.jobs.start();
-  if (command === 'worker') log.info('worker started');
+  if (command === 'worker') console.log('Resolution Center worker started');
 
   let stopping = false;
   const stop = (signal: string) => {
