@@ -95,6 +95,20 @@ describe('the command line', { timeout: 90_000 }, () => {
     expect(await codes).toEqual([0, 0]);
   });
 
+  it('backup copies a live SQLite database that opens on its own', async () => {
+    if (db.url.startsWith('postgres')) {
+      await expect(run(TSX, ['src/main.ts', 'backup', path.join(dir, 'x.sqlite')], { env: env(0) })).rejects.toMatchObject({ code: 78 });
+      return;
+    }
+    const target = path.join(dir, 'backup.sqlite');
+    const out = await run(TSX, ['src/main.ts', 'backup', target], { env: env(0) });
+    expect(out.stdout).toMatch(/Backed up/);
+    const restored = new (await import('better-sqlite3')).default(target, { readonly: true });
+    const n = restored.prepare('select count(*) as n from users').get() as { n: number };
+    restored.close();
+    expect(n.n).toBeGreaterThan(0);
+  });
+
   it('an unknown command says how to use it', async () => {
     await expect(run(TSX, ['src/main.ts', 'dance'], { env: env(0) })).rejects.toMatchObject({ code: 2 });
   });

@@ -18,6 +18,7 @@ import { z } from 'zod';
 import type { Services } from '../app.js';
 import { DomainError } from '../domain/errors.js';
 import { pendingMigrations } from '../db/database.js';
+import { registerMetrics } from '../ops/metrics.js';
 import { registerAuth } from './auth.js';
 import { registerIdempotency } from './idempotency.js';
 import { errorHandler, problem, sendProblem } from './problem.js';
@@ -128,6 +129,7 @@ export async function buildServer(s: Services, log: Logger, modules: RouteModule
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
   registerAuth(app, s.config, s.sessions, s.clock);
+  registerMetrics(app, s.db, s.clock);
   registerIdempotency(app, s.db, s.clock);
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());
