@@ -5,7 +5,7 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type TestApp, startApp } from './support/harness.js';
-import { FakePayPal, FakeStripe } from './support/fake-providers.js';
+import { DROP, FakePayPal, FakeStripe } from './support/fake-providers.js';
 import { type World, makeWorld } from './support/world.js';
 
 const WEBHOOK_SECRET = 'whsec_test_resolution_center';
@@ -133,6 +133,22 @@ describe('refunds through Stripe', () => {
     expect(after.payment.refundedAmount).toBe(10000);
   });
 
+  it('retries dropped connections with the same key', async () => {
+    // The SDK itself retries a closed connection once, even with its retries off; then ours back off.
+    stripe.failNext({ status: DROP, body: null }, { status: DROP, body: null });
+    const c = await acceptedCase({ providerPaymentId: 'pi_drop_1' });
+    await w.advance('PT1S');
+    expect(stripe.calls).toHaveLength(2);
+    expect((await get(c.id)).outcome.execution).toBe('pending');
+    await w.advance('PT13S');
+    expect(stripe.calls.map((x) => [x.status, x.headers['idempotency-key']])).toEqual([
+      [DROP, `rc-refund-${c.id}`],
+      [DROP, `rc-refund-${c.id}`],
+      [200, `rc-refund-${c.id}`],
+    ]);
+    expect((await get(c.id)).outcome.execution).toBe('succeeded');
+  });
+
   it('puts a refused refund (400) on the staff queue, where a credit replaces it', async () => {
     stripe.failNext({
       status: 400,
@@ -248,6 +264,22 @@ describe('refunds through PayPal', () => {
     await w.advance('PT15S');
     expect(paypal.tokenCalls).toBe(before + 2);
     expect((await get(c.id)).outcome.execution).toBe('succeeded');
+  });
+
+  it('retries a 503 and a dropped connection with the same PayPal-Request-Id', async () => {
+    paypal.failNext({ status: 503, body: { name: 'SERVICE_UNAVAILABLE' } }, { status: DROP, body: null });
+    const c = await acceptedCase({ provider: 'paypal', providerPaymentId: 'CAPTURE-FLAKY-1' });
+    await w.advance('PT1S');
+    await w.advance('PT13S');
+    await w.advance('PT25S');
+    expect(paypal.calls.map((x) => [x.status, x.headers['paypal-request-id']])).toEqual([
+      [503, `rc-refund-${c.id}`],
+      [DROP, `rc-refund-${c.id}`],
+      [200, `rc-refund-${c.id}`],
+    ]);
+    const after = await get(c.id);
+    expect(ofType(after, 'refund_succeeded')).toHaveLength(1);
+    expect(after.payment.refundedAmount).toBe(10000);
   });
 
   it('marks a refusal (422) failed, and a staff retry uses the same PayPal-Request-Id', async () => {
@@ -405,6 +437,28 @@ describe('Stripe events', () => {
     const after = await get(c.id);
     expect(after.status).toBe('chargeback_filed');
     expect(after.final).toBe(true);
+  });
+
+  it('takes a failed refund off the staff queue once the payment is refunded in Stripe', async () => {
+    stripe.failNext({
+      status: 402,
+      body: { error: { type: 'invalid_request_error', code: 'balance_insufficient', message: 'Insufficient funds.' } },
+    });
+    const c = await acceptedCase({ providerPaymentId: 'pi_evt_failed' });
+    await w.advance('PT1S');
+    expect((await get(c.id)).outcome.execution).toBe('failed');
+    expect((await post(event('charge.refunded', charge('ch_evt_failed', 'pi_evt_failed', 10000)))).body).toMatchObject({ handled: true });
+    const after = await get(c.id, w.tokens.staff);
+    expect(after.outcome).toMatchObject({ kind: 'refunded_elsewhere', amount: 10000, execution: 'succeeded' });
+    expect(after.payment.refundedAmount).toBe(10000);
+    expect(after.availableActions).not.toContain('credit_instead');
+    const queue = await ok(t.api('GET', '/api/v1/review-queue', { token: w.tokens.staff }));
+    expect(queue.data.some((q: { id: string }) => q.id === c.id)).toBe(false);
+  });
+
+  it('is described in the OpenAPI document', async () => {
+    const doc = await ok(t.api('GET', '/api/v1/openapi.json'));
+    expect(Object.keys(doc.paths)).toContain('/api/v1/providers/stripe/webhook');
   });
 
   it('recognises the echo of its own refund, before and after recording it', async () => {

@@ -36,7 +36,8 @@ async function readJson(res: Response): Promise<unknown> {
 export class PayPalProvider implements PaymentProvider {
   readonly name = 'paypal';
   readonly simulated = false;
-  private token: Promise<{ value: string; expiresAt: number }> | null = null;
+  private token: { value: string; expiresAt: number } | null = null;
+  private fetching: Promise<{ value: string; expiresAt: number }> | null = null;
   private readonly base: string;
 
   constructor(
@@ -78,15 +79,11 @@ export class PayPalProvider implements PaymentProvider {
   }
 
   private async accessToken(): Promise<string> {
-    const cached = this.token ? await this.token.catch(() => null) : null;
-    if (cached && cached.expiresAt > this.now().getTime()) return cached.value;
-    // One request in flight at a time: concurrent refunds share it.
-    const pending = this.fetchToken();
-    this.token = pending;
-    pending.catch(() => {
-      if (this.token === pending) this.token = null;
-    });
-    return (await pending).value;
+    if (this.token && this.token.expiresAt > this.now().getTime()) return this.token.value;
+    // One token request at a time: concurrent refunds wait for the same one.
+    this.fetching ??= this.fetchToken().finally(() => (this.fetching = null));
+    this.token = await this.fetching;
+    return this.token.value;
   }
 
   async refund(req: RefundRequest): Promise<{ refundId: string }> {

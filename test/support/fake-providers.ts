@@ -8,6 +8,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fromDecimalString } from '../../src/domain/money.js';
 
+/** A scripted answer of this status closes the connection without answering: a network failure. */
+export const DROP = 0;
+
 interface Scripted {
   status: number;
   body: unknown;
@@ -91,6 +94,10 @@ class FakeBase {
   ) {
     this.calls.push(call);
     const scripted = this.script.shift();
+    if (scripted?.status === DROP) {
+      call.status = DROP;
+      return res.socket?.destroy();
+    }
     if (scripted) {
       call.status = scripted.status;
       return send(res, scripted.status, scripted.body);
@@ -108,7 +115,7 @@ class FakeBase {
       const made = this.holding;
       this.holding = null;
       this.held.push(res);
-      call.status = 0;
+      call.status = -1;
       made();
       return;
     }
