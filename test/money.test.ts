@@ -92,6 +92,29 @@ describe('refunds through Stripe', () => {
     expect(stripe.calls).toHaveLength(1);
   });
 
+  it('does not call Stripe again when the worker stopped after recording, before finishing the row', async () => {
+    const c = await acceptedCase({ providerPaymentId: 'pi_recorded_1' });
+    await w.advance('PT1S');
+    expect(stripe.calls).toHaveLength(1);
+    // The state such a crash leaves: the success is recorded, the outbox row still pending.
+    await t.app.services.db
+      .updateTable('outbox')
+      .set({ status: 'pending' })
+      .where('kind', '=', 'remedy')
+      .where('case_id', '=', c.id)
+      .execute();
+    await w.advance('PT2M'); // past the dead worker's lease
+    expect(stripe.calls).toHaveLength(1);
+    const row = await t.app.services.db
+      .selectFrom('outbox')
+      .select('status')
+      .where('case_id', '=', c.id)
+      .where('kind', '=', 'remedy')
+      .executeTakeFirstOrThrow();
+    expect(row.status).toBe('done');
+    expect(ofType(await get(c.id), 'refund_succeeded')).toHaveLength(1);
+  });
+
   it('refunds part of a charge (ch_…) after an accepted offer', async () => {
     const c = await partialCase(2500, { providerPaymentId: 'ch_partial_1' });
     await w.advance('PT1S');
