@@ -73,7 +73,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
   const clock = new Clock(db, config.devClock, parts.baseNow);
   await clock.sync();
   const cases = new CaseService(db, clock, config, parts.evidence);
-  const providers: Providers = parts.providers ?? buildProviders(config, () => clock.now());
+  const providers: Providers = parts.providers ?? buildProviders(config, () => clock.now(), log);
   const outbox = new OutboxWorker(
     db,
     database.dialect,
