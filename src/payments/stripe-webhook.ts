@@ -1,17 +1,15 @@
 /**
  * Stripe's events (`POST /api/v1/providers/stripe/webhook`): verified with the
  * endpoint's signing secret over the exact bytes received, then mapped onto the
- * platform's own reports (PlatformSync): `charge.refunded` is a refund made
- * outside the Resolution Center, `charge.dispute.created` a chargeback.
- * Every mapping is idempotent, so Stripe's at-least-once delivery is harmless.
+ * platform's own reports: `charge.refunded` is a refund made outside the
+ * Resolution Center, `charge.dispute.created` a chargeback.
  */
 import Stripe from 'stripe';
 import { z } from 'zod';
 import type { Services } from '../app.js';
-import { parseState } from '../cases/service.js';
 import { DomainError } from '../domain/errors.js';
-import type { PaymentRow } from '../db/schema.js';
 import type { FastifyZod } from '../http/server.js';
+import { WebhookAnswer, findPayment, ignored, providerDispute, providerRefunded } from './provider-events.js';
 
 /** Stripe's default: an event signed longer ago than this is a replay. */
 const TOLERANCE_SECONDS = 300;
@@ -27,84 +25,45 @@ const ChargeObject = z.object({
 });
 const DisputeObject = z.object({ charge: Ref, payment_intent: Ref });
 
-export const WebhookAnswer = z.object({
-  received: z.literal(true),
-  /** False when the event changes nothing here: an unknown type, an unknown payment, a repeat. */
-  handled: z.boolean(),
-  caseId: z.string().nullable(),
-});
-type Answer = z.infer<typeof WebhookAnswer>;
-
 const invalidEvent = (detail: string) => new DomainError(400, 'invalid_event', detail);
 
-async function stripePayment(s: Services, ids: (string | null)[]): Promise<PaymentRow | undefined> {
-  const known = ids.filter((id): id is string => id !== null);
-  if (known.length === 0) return undefined;
-  return s.db
-    .selectFrom('payments')
-    .selectAll()
-    .where('provider', '=', 'stripe')
-    .where('provider_payment_id', 'in', known)
-    .executeTakeFirst();
-}
-
-/**
- * Stripe also reports the refunds the Resolution Center made itself. The charge's
- * `amount_refunded` is a running total, so the part not yet recorded here is
- * what this service is still executing (a pending refund outcome); what is left
- * above the payment's known refunded amount happened elsewhere.
- */
-async function chargeRefunded(s: Services, object: unknown): Promise<Answer> {
+async function chargeRefunded(s: Services, object: unknown): Promise<WebhookAnswer> {
   const charge = ChargeObject.safeParse(object);
   if (!charge.success) throw invalidEvent('charge.refunded without a charge object.');
   const { id, payment_intent, amount_refunded, currency } = charge.data;
-  const payment = await stripePayment(s, [refId(payment_intent), id]);
-  if (!payment) return { received: true, handled: false, caseId: null };
+  const payment = await findPayment(s, 'stripe', [refId(payment_intent), id]);
+  if (!payment) return ignored;
   if (currency.toUpperCase() !== payment.currency.toUpperCase())
     throw invalidEvent(`The charge is in ${currency.toUpperCase()}, the payment in ${payment.currency}.`);
-  const c = await s.db.selectFrom('cases').select(['id', 'state']).where('payment_id', '=', payment.id).executeTakeFirst();
-  const outcome = c ? parseState(c).outcome : null;
-  const ownPending =
-    outcome?.execution === 'pending' && (outcome.kind === 'refund' || outcome.kind === 'partial_refund') ? outcome.amount : 0;
-  const refunded = Math.min(payment.amount, amount_refunded - ownPending);
-  if (refunded <= payment.refunded_amount) return { received: true, handled: false, caseId: c?.id ?? null };
-  const result = await s.platform.putPayment(payment.id, {
-    customerId: payment.customer_id,
-    merchantId: payment.merchant_id,
-    amount: payment.amount,
-    currency: payment.currency,
-    provider: payment.provider,
-    providerPaymentId: payment.provider_payment_id,
-    status: refunded >= payment.amount ? 'refunded' : 'partially_refunded',
-    refundedAmount: refunded,
-    productName: payment.product_name,
-    paidAt: payment.paid_at,
-  });
-  return { received: true, handled: true, caseId: result.caseId };
+  return providerRefunded(s, payment, amount_refunded);
 }
 
-async function disputeCreated(s: Services, object: unknown): Promise<Answer> {
+async function disputeCreated(s: Services, object: unknown): Promise<WebhookAnswer> {
   const dispute = DisputeObject.safeParse(object);
   if (!dispute.success) throw invalidEvent('charge.dispute.created without a dispute object.');
-  const payment = await stripePayment(s, [refId(dispute.data.payment_intent), refId(dispute.data.charge)]);
-  if (!payment) return { received: true, handled: false, caseId: null };
-  const { caseId } = await s.platform.chargeback(payment.id);
-  return { received: true, handled: caseId !== null, caseId };
+  const payment = await findPayment(s, 'stripe', [refId(dispute.data.payment_intent), refId(dispute.data.charge)]);
+  return payment ? providerDispute(s, payment) : ignored;
+}
+
+/** Registers a route in its own scope whose body arrives as the exact bytes sent (for signatures). */
+export async function rawBodyScope(app: FastifyZod, routes: (scope: FastifyZod) => void): Promise<void> {
+  await app.register((scope: FastifyZod) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    routes(scope);
+    return Promise.resolve();
+  });
 }
 
 export async function stripeWebhookRoutes(app: FastifyZod, s: Services): Promise<void> {
-  await app.register((scope: FastifyZod) => {
-    // The signature covers the exact bytes Stripe sent: keep them unparsed in this route only.
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-
+  await rawBodyScope(app, (scope) =>
     scope.post('/api/v1/providers/stripe/webhook', {
       schema: {
         tags: ['providers'],
         summary: 'Stripe events: charge.refunded and charge.dispute.created, signed with STRIPE_WEBHOOK_SECRET',
         response: { 200: WebhookAnswer },
       },
-      handler: async (req): Promise<Answer> => {
+      handler: async (req): Promise<WebhookAnswer> => {
         const secret = s.config.stripe.webhookSecret;
         if (!secret) throw new DomainError(404, 'not_found', 'Stripe events are not configured on this service.');
         const signature = req.headers['stripe-signature'];
@@ -124,10 +83,9 @@ export async function stripeWebhookRoutes(app: FastifyZod, s: Services): Promise
             return disputeCreated(s, event.data.object);
           default:
             // Acknowledged, so Stripe stops resending an event this service does not use.
-            return { received: true, handled: false, caseId: null };
+            return ignored;
         }
       },
-    });
-    return Promise.resolve();
-  });
+    }),
+  );
 }
