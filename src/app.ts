@@ -18,6 +18,7 @@ import { type OutboxHandler, OutboxWorker } from './outbox/outbox.js';
 import type { Providers } from './payments/provider.js';
 import { buildProviders } from './payments/providers.js';
 import { remedyHandler } from './payments/remedies.js';
+import { paypalWebhookRoutes } from './payments/paypal-webhook.js';
 import { stripeWebhookRoutes } from './payments/stripe-webhook.js';
 import { PlatformSync } from './platform/sync.js';
 import { seedDemo } from './seed/demo.js';
@@ -97,7 +98,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     log,
   };
   const seeded = config.demoSeed ? await seedDemo(services) : false;
-  const server = await buildServer(services, log, [stripeWebhookRoutes, ...(parts.routes ?? [])]);
+  const server = await buildServer(services, log, [stripeWebhookRoutes, paypalWebhookRoutes, ...(parts.routes ?? [])]);
   return {
     services,
     server,

@@ -25,6 +25,7 @@ beforeAll(async () => {
     PAYPAL_CLIENT_ID: FakePayPal.CLIENT_ID,
     PAYPAL_CLIENT_SECRET: FakePayPal.CLIENT_SECRET,
     PAYPAL_API_BASE: paypal.url,
+    PAYPAL_WEBHOOK_ID: FakePayPal.WEBHOOK_ID,
   });
   w = await makeWorld(t.api);
 });
@@ -495,5 +496,72 @@ describe('Stripe events', () => {
     // A later refund made in Stripe's dashboard is counted once.
     expect((await post(event('charge.refunded', charge('ch_evt_echo', 'pi_evt_echo', 4000)))).body).toMatchObject({ handled: true });
     expect((await get(c.id)).payment.refundedAmount).toBe(4000);
+  });
+});
+
+describe('PayPal events', () => {
+  const post = (event: unknown, headers: Record<string, string> = FakePayPal.sign(event), raw = JSON.stringify(event)) =>
+    t.api('POST', '/api/v1/providers/paypal/webhook', { raw, headers: { 'content-type': 'application/json', ...headers } });
+  let n = 0;
+  const refunded = (captureId: string, total: string, currency = 'USD') => ({
+    id: `WH-TEST-${++n}`,
+    event_version: '1.0',
+    resource_type: 'refund',
+    event_type: 'PAYMENT.CAPTURE.REFUNDED',
+    resource: {
+      id: `REFUND-${n}`,
+      status: 'COMPLETED',
+      seller_payable_breakdown: { total_refunded_amount: { value: total, currency_code: currency } },
+      links: [
+        { rel: 'self', href: `https://api.paypal.com/v2/payments/refunds/REFUND-${n}`, method: 'GET' },
+        { rel: 'up', href: `https://api.paypal.com/v2/payments/captures/${captureId}`, method: 'GET' },
+      ],
+    },
+  });
+
+  it('refuses an event PayPal does not confirm, or without its headers, changing nothing', async () => {
+    const c = await w.openCase({ provider: 'paypal', providerPaymentId: 'CAPTURE-EVT-BAD' });
+    const event = refunded('CAPTURE-EVT-BAD', '100.00');
+    const signed = FakePayPal.sign(event);
+    const tampered = await post(event, signed, JSON.stringify(refunded('CAPTURE-EVT-BAD', '100.00')));
+    expect(tampered.status).toBe(400);
+    expect(tampered.body.code).toBe('invalid_signature');
+    const otherHook = await post(event, FakePayPal.sign(event, { webhookId: 'WH-SOMEONE-ELSE' }));
+    expect(otherHook.body.code).toBe('invalid_signature');
+    const bare = await post(event, {});
+    expect(bare.body).toMatchObject({ status: 400, code: 'invalid_signature' });
+    const after = await get(c.id);
+    expect(after.status).toBe('merchant_response_needed');
+    expect(after.version).toBe(c.version);
+    expect(after.payment.refundedAmount).toBe(0);
+    expect(paypal.problems).toEqual([]);
+  });
+
+  it('maps PAYMENT.CAPTURE.REFUNDED by its capture: partial updates the payment, full closes the case', async () => {
+    const c = await w.openCase({ provider: 'paypal', providerPaymentId: 'CAPTURE-EVT-1', amount: 20000, currency: 'KWD' });
+    expect((await post(refunded('CAPTURE-EVT-1', '5.5', 'KWD'))).body).toEqual({ received: true, handled: true, caseId: c.id });
+    expect((await get(c.id)).payment.refundedAmount).toBe(5500);
+    expect((await post(refunded('CAPTURE-EVT-1', '20.000', 'KWD'))).body).toMatchObject({ handled: true });
+    const closed = await get(c.id);
+    expect(closed.status).toBe('customer_won');
+    expect(closed.outcome).toMatchObject({ kind: 'refunded_elsewhere', amount: 20000 });
+    expect(paypal.problems).toEqual([]);
+  });
+
+  it('maps CUSTOMER.DISPUTE.CREATED to a chargeback, and acknowledges other types', async () => {
+    const c = await w.openCase({ provider: 'paypal', providerPaymentId: 'CAPTURE-EVT-2' });
+    const dispute = {
+      id: 'WH-TEST-DISPUTE',
+      event_type: 'CUSTOMER.DISPUTE.CREATED',
+      resource: {
+        dispute_id: 'PP-D-1',
+        reason: 'MERCHANDISE_OR_SERVICE_NOT_RECEIVED',
+        disputed_transactions: [{ seller_transaction_id: 'CAPTURE-EVT-2' }],
+      },
+    };
+    expect((await post(dispute)).body).toEqual({ received: true, handled: true, caseId: c.id });
+    expect((await get(c.id)).status).toBe('chargeback_filed');
+    const other = { id: 'WH-TEST-OTHER', event_type: 'PAYMENT.CAPTURE.COMPLETED', resource: {} };
+    expect((await post(other)).body).toEqual({ received: true, handled: false, caseId: null });
   });
 });

@@ -19,6 +19,15 @@ interface PayPalError {
   details?: { issue?: string; description?: string }[];
 }
 
+/** The PAYPAL-* headers of a webhook delivery. */
+export interface WebhookHeaders {
+  authAlgo: string;
+  certUrl: string;
+  transmissionId: string;
+  transmissionSig: string;
+  transmissionTime: string;
+}
+
 function describe(body: PayPalError): string {
   const issue = body.details?.[0];
   return [body.name ?? body.error, issue?.issue, issue?.description ?? body.message ?? body.error_description].filter(Boolean).join(': ');
@@ -84,6 +93,30 @@ export class PayPalProvider implements PaymentProvider {
     this.fetching ??= this.fetchToken().finally(() => (this.fetching = null));
     this.token = await this.fetching;
     return this.token.value;
+  }
+
+  /**
+   * Asks PayPal whether a webhook delivery is genuine (`POST /v1/notifications/verify-webhook-signature`).
+   * The event goes back byte for byte as received: re-serialised JSON may not verify.
+   */
+  async verifyWebhook(headers: WebhookHeaders, rawEvent: string, webhookId: string): Promise<boolean> {
+    const token = await this.accessToken();
+    const fields = JSON.stringify({
+      auth_algo: headers.authAlgo,
+      cert_url: headers.certUrl,
+      transmission_id: headers.transmissionId,
+      transmission_sig: headers.transmissionSig,
+      transmission_time: headers.transmissionTime,
+      webhook_id: webhookId,
+    });
+    const res = await this.post('/v1/notifications/verify-webhook-signature', {
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
+      body: `${fields.slice(0, -1)},"webhook_event":${rawEvent}}`,
+    });
+    const body = (await readJson(res)) as PayPalError & { verification_status?: string };
+    if (res.status === 401) this.token = null;
+    if (isRetryableStatus(res.status) || res.status === 401) throw new Error(`PayPal could not verify the event (${res.status})`);
+    return res.ok && body.verification_status === 'SUCCESS';
   }
 
   async refund(req: RefundRequest): Promise<{ refundId: string }> {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { Services } from '../app.js';
 import { parseState } from '../cases/service.js';
 import type { PaymentRow } from '../db/schema.js';
+import type { FastifyZod } from '../http/server.js';
 
 export const WebhookAnswer = z.object({
   received: z.literal(true),
@@ -65,4 +66,14 @@ export async function providerRefunded(s: Services, payment: PaymentRow, totalRe
 export async function providerDispute(s: Services, payment: PaymentRow): Promise<WebhookAnswer> {
   const { caseId } = await s.platform.chargeback(payment.id);
   return { received: true, handled: caseId !== null, caseId };
+}
+
+/** Registers a route in its own scope whose body arrives as the exact bytes sent (for signatures). */
+export async function rawBodyScope(app: FastifyZod, routes: (scope: FastifyZod) => void): Promise<void> {
+  await app.register((scope: FastifyZod) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    routes(scope);
+    return Promise.resolve();
+  });
 }

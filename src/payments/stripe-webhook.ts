@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Services } from '../app.js';
 import { DomainError } from '../domain/errors.js';
 import type { FastifyZod } from '../http/server.js';
-import { WebhookAnswer, findPayment, ignored, providerDispute, providerRefunded } from './provider-events.js';
+import { WebhookAnswer, findPayment, ignored, providerDispute, providerRefunded, rawBodyScope } from './provider-events.js';
 
 /** Stripe's default: an event signed longer ago than this is a replay. */
 const TOLERANCE_SECONDS = 300;
@@ -43,16 +43,6 @@ async function disputeCreated(s: Services, object: unknown): Promise<WebhookAnsw
   if (!dispute.success) throw invalidEvent('charge.dispute.created without a dispute object.');
   const payment = await findPayment(s, 'stripe', [refId(dispute.data.payment_intent), refId(dispute.data.charge)]);
   return payment ? providerDispute(s, payment) : ignored;
-}
-
-/** Registers a route in its own scope whose body arrives as the exact bytes sent (for signatures). */
-export async function rawBodyScope(app: FastifyZod, routes: (scope: FastifyZod) => void): Promise<void> {
-  await app.register((scope: FastifyZod) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    routes(scope);
-    return Promise.resolve();
-  });
 }
 
 export async function stripeWebhookRoutes(app: FastifyZod, s: Services): Promise<void> {

@@ -4,6 +4,7 @@
  * APIs require, and honouring idempotency keys the way the real ones do: a
  * repeat of a key that created a refund gets that same refund back.
  */
+import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fromDecimalString } from '../../src/domain/money.js';
@@ -204,6 +205,48 @@ export class FakePayPal extends FakeBase {
     return fake;
   }
 
+  /** The webhook id the fake's verify endpoint knows. */
+  static readonly WEBHOOK_ID = 'WH-FAKE-0001';
+  verifyCalls = 0;
+
+  /**
+   * The PAYPAL-* headers of a delivery of `event`, as PayPal would send them. The fake
+   * "signs" with an HMAC over what PayPal's signature covers (id, time, webhook id, body).
+   */
+  static sign(event: unknown, over: { transmissionTime?: string; webhookId?: string } = {}): Record<string, string> {
+    const id = crypto.randomUUID();
+    const time = over.transmissionTime ?? new Date().toISOString();
+    return {
+      'paypal-auth-algo': 'SHA256withRSA',
+      'paypal-cert-url': 'https://api.paypal.com/v1/notifications/certs/CERT-fake',
+      'paypal-transmission-id': id,
+      'paypal-transmission-time': time,
+      'paypal-transmission-sig': FakePayPal.signature(id, time, over.webhookId ?? FakePayPal.WEBHOOK_ID, JSON.stringify(event)),
+    };
+  }
+
+  private static signature(id: string, time: string, webhookId: string, body: string) {
+    return crypto.createHmac('sha256', 'fake-paypal-cert').update(`${id}|${time}|${webhookId}|${body}`).digest('base64');
+  }
+
+  private verify(req: http.IncomingMessage, raw: string, res: http.ServerResponse) {
+    this.verifyCalls++;
+    const bearer = req.headers.authorization?.replace(/^Bearer /, '') ?? '';
+    if (!this.tokens.has(bearer)) return send(res, 401, { error: 'invalid_token' });
+    const body = JSON.parse(raw) as Record<string, unknown>;
+    const fields = ['auth_algo', 'cert_url', 'transmission_id', 'transmission_sig', 'transmission_time', 'webhook_id'];
+    for (const f of fields) this.check(typeof body[f] === 'string', `PayPal verify: ${f}`);
+    this.check(typeof body.webhook_event === 'object' && body.webhook_event !== null, 'PayPal verify: webhook_event');
+    const expected = FakePayPal.signature(
+      String(body.transmission_id),
+      String(body.transmission_time),
+      String(body.webhook_id),
+      JSON.stringify(body.webhook_event),
+    );
+    const ok = body.webhook_id === FakePayPal.WEBHOOK_ID && body.transmission_sig === expected;
+    send(res, 200, { verification_status: ok ? 'SUCCESS' : 'FAILURE' });
+  }
+
   /** Every issued token stops working, as after a revocation. */
   revokeTokens() {
     this.tokens.clear();
@@ -225,6 +268,7 @@ export class FakePayPal extends FakeBase {
         expires_in: this.expiresIn,
       });
     }
+    if (req.method === 'POST' && req.url === '/v1/notifications/verify-webhook-signature') return this.verify(req, raw, res);
     const m = /^\/v2\/payments\/captures\/([^/]+)\/refund$/.exec(req.url ?? '');
     if (req.method !== 'POST' || !m)
       return send(res, 404, { name: 'RESOURCE_NOT_FOUND', message: 'The specified resource does not exist.' });
