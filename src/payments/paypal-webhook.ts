@@ -66,6 +66,8 @@ export async function paypalWebhookRoutes(app: FastifyZod, s: Services): Promise
   const paypal = clientId && clientSecret && webhookId ? new PayPalProvider(clientId, clientSecret, apiBase, () => s.clock.now()) : null;
   await rawBodyScope(app, (scope) =>
     scope.post('/api/v1/providers/paypal/webhook', {
+      // Each delivery costs a call to PayPal: an unauthenticated caller must not make many.
+      config: { rateLimit: { max: 300, timeWindow: '1 minute' } },
       schema: {
         tags: ['providers'],
         summary: 'PayPal events: PAYMENT.CAPTURE.REFUNDED and CUSTOMER.DISPUTE.CREATED, verified with PayPal for PAYPAL_WEBHOOK_ID',
