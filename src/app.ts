@@ -19,6 +19,9 @@ import { type Providers, SimulatedProvider } from './payments/provider.js';
 import { remedyHandler } from './payments/remedies.js';
 import { PlatformSync } from './platform/sync.js';
 import { seedDemo } from './seed/demo.js';
+import { type Storage, openStorage } from './files/storage.js';
+import { Uploads } from './files/uploads.js';
+import { uploadRoutes } from './http/routes/uploads.js';
 
 export interface Services {
   config: Config;
@@ -32,6 +35,8 @@ export interface Services {
   outbox: OutboxWorker;
   jobs: Jobs;
   log: Logger;
+  storage: Storage;
+  uploads: Uploads;
 }
 
 export interface AppParts {
@@ -39,6 +44,8 @@ export interface AppParts {
   baseNow?: () => number;
   providers?: Providers;
   evidence?: EvidenceClaimer;
+  /** Replaces the storage STORAGE_URL names. */
+  storage?: Storage;
   logger?: Logger;
   outboxHandlers?: Record<string, OutboxHandler>;
   routes?: RouteModule[];
@@ -70,7 +77,9 @@ export async function createApp(config: Config, parts: AppParts = {}) {
   await migrateToLatest(db);
   const clock = new Clock(db, config.devClock, parts.baseNow);
   await clock.sync();
-  const cases = new CaseService(db, clock, config, parts.evidence);
+  const storage = parts.storage ?? openStorage(config.storageUrl);
+  const uploads = new Uploads(db, storage, config.maxFileBytes, log);
+  const cases = new CaseService(db, clock, config, parts.evidence ?? uploads);
   const providers: Providers = parts.providers ?? {
     stripe: new SimulatedProvider('stripe'),
     paypal: new SimulatedProvider('paypal'),
@@ -84,6 +93,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
   );
   const jobs = new Jobs(db, clock, cases, outbox, log);
   jobs.add(() => purgeIdempotencyKeys(db, clock.now()));
+  jobs.add(() => uploads.purgeUnused(clock.now()));
   const services: Services = {
     config,
     database,
@@ -96,9 +106,11 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     outbox,
     jobs,
     log,
+    storage,
+    uploads,
   };
   const seeded = config.demoSeed ? await seedDemo(services) : false;
-  const server = await buildServer(services, log, parts.routes);
+  const server = await buildServer(services, log, [uploadRoutes, ...(parts.routes ?? [])]);
   return {
     services,
     server,
