@@ -167,6 +167,23 @@ describe.each(setups)('evidence files on $name', (setup) => {
     expect(((await none.json()) as any).code).toBe('file_missing');
     const json = await t.api('POST', '/api/v1/uploads', { token: w.tokens.customer, body: { file: 'x' } });
     expect(json.status).toBe(415);
+    const multipart = (boundary: string, raw: string) =>
+      t.api('POST', '/api/v1/uploads', {
+        token: w.tokens.customer,
+        headers: { 'content-type': `multipart/form-data${boundary}` },
+        raw,
+      });
+    const part = '--b\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nhello';
+    for (const [boundary, raw] of [
+      ['; boundary=b', 'garbage'],
+      ['; boundary=b', part],
+      ['', part],
+    ] as const) {
+      const r = await multipart(boundary, raw);
+      expect(r.status, JSON.stringify(r.body)).toBe(400);
+      expect(r.body.code).toMatch(/^(invalid_multipart|file_missing)$/);
+    }
+    expect((await multipart('; boundary=b', `${part}\r\n--b--\r\n`)).status).toBe(201);
   });
 
   it('is for people only', async () => {

@@ -40,6 +40,7 @@ export const fileTypeNotAllowed = () =>
     'file_type_not_allowed',
     'Only PNG, JPEG, GIF, WebP, PDF, MP4, QuickTime, WebM and plain UTF-8 text files are accepted (judged from the file’s content).',
   );
+export const invalidMultipart = () => new DomainError(400, 'invalid_multipart', 'The body is not well-formed multipart/form-data.');
 const fileEmpty = () => new DomainError(400, 'file_empty', 'The file is empty.');
 const storageUnavailable = () => new DomainError(503, 'storage_unavailable', 'File storage is unavailable; try again shortly.');
 
@@ -63,7 +64,9 @@ export class Uploads implements EvidenceClaimer {
    */
   async store(file: FileStream, rawName: string | undefined): Promise<StoredFile> {
     const max = this.maxFileBytes;
-    const source = file[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    const parts = file[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    // The request failing (cut short, malformed, the client gone) is the client's fault, never storage's.
+    const next = () => parts.next().catch(() => Promise.reject(invalidMultipart()));
     const hash = crypto.createHash('sha256');
     let size = 0;
     const take = (chunk: Buffer) => {
@@ -76,7 +79,7 @@ export class Uploads implements EvidenceClaimer {
     let headBytes = 0;
     let ended = false;
     while (headBytes < SNIFF_BYTES) {
-      const r = await source.next();
+      const r = await next();
       if (r.done) {
         ended = true;
         break;
@@ -103,15 +106,17 @@ export class Uploads implements EvidenceClaimer {
         yield chunk;
       }
       while (!ended) {
-        const r = await source.next();
-        if (r.done) break;
+        let chunk: Buffer;
         try {
-          take(r.value);
+          const r = await next();
+          if (r.done) break;
+          chunk = r.value;
+          take(chunk);
         } catch (err) {
-          refuse(err as DomainError);
+          return refuse(err as DomainError);
         }
-        if (text && !text.push(r.value)) refuse(fileTypeNotAllowed());
-        yield r.value;
+        if (text && !text.push(chunk)) refuse(fileTypeNotAllowed());
+        yield chunk;
       }
       if (file.truncated) refuse(fileTooLarge(max));
       if (text && !text.end()) refuse(fileTypeNotAllowed());

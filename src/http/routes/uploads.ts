@@ -5,7 +5,7 @@ import type { Services } from '../../app.js';
 import { DomainError } from '../../domain/errors.js';
 import { contentDisposition } from '../../files/names.js';
 import { parseRange } from '../../files/range.js';
-import { type StoredFile, fileTooLarge } from '../../files/uploads.js';
+import { type StoredFile, fileTooLarge, invalidMultipart } from '../../files/uploads.js';
 import { requirePerson, viewerOf } from '../auth.js';
 import { claimIdempotencyKey, sendReplay } from '../idempotency.js';
 import { problem, sendProblem } from '../problem.js';
@@ -73,7 +73,8 @@ export async function uploadRoutes(app: FastifyZod, s: Services): Promise<void> 
               { path: 'file', message: 'One file only' },
             ]);
           else if (code === 'FST_REQ_FILE_TOO_LARGE') failure ??= fileTooLarge(max);
-          else failure ??= err;
+          // Anything else the parser throws is a body that is not well-formed multipart.
+          else failure ??= invalidMultipart();
         }
         if (failure) {
           if (stored) await s.uploads.discard(stored);
