@@ -398,3 +398,20 @@ describe('when storage fails', () => {
     }
   });
 });
+
+describe('the upload rate limit', () => {
+  it('is per user', async () => {
+    const t = await startApp({ RATE_LIMIT_UPLOADS: '2' });
+    try {
+      const w = await makeWorld(t.api);
+      const upload = uploader(t.url);
+      for (let i = 0; i < 2; i++) expect((await upload(w.tokens.customer, [{ bytes: PNG }])).status).toBe(201);
+      const limited = await upload(w.tokens.customer, [{ bytes: PNG }]);
+      expect(limited.status).toBe(429);
+      expect(limited.body.code).toBe('rate_limited');
+      expect((await upload(w.tokens.merchant, [{ bytes: PNG }])).status).toBe(201);
+    } finally {
+      await t.close();
+    }
+  });
+});

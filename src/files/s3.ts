@@ -55,30 +55,34 @@ export class S3Storage implements Storage {
 
   async put(key: string, body: AsyncIterable<Uint8Array>): Promise<void> {
     const Key = this.keyOf(key);
-    let parts: Uint8Array[] = [];
-    let buffered = 0;
+    // One buffer per upload, refilled part after part: a part is sent (and awaited) before the next is read.
+    const part = Buffer.allocUnsafe(PART_BYTES);
+    let filled = 0;
     let uploadId: string | undefined;
     const etags: { PartNumber: number; ETag: string }[] = [];
     const flush = async () => {
-      const Body = Buffer.concat(parts, buffered);
-      parts = [];
-      buffered = 0;
       uploadId ??= (await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key }))).UploadId;
       const PartNumber = etags.length + 1;
+      const Body = part.subarray(0, filled);
       const res = await this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key, UploadId: uploadId, PartNumber, Body }));
       etags.push({ PartNumber, ETag: res.ETag ?? '' });
+      filled = 0;
     };
     try {
       for await (const chunk of body) {
-        parts.push(chunk);
-        buffered += chunk.byteLength;
-        if (buffered >= PART_BYTES) await flush();
+        for (let at = 0; at < chunk.byteLength;) {
+          const n = Math.min(chunk.byteLength - at, PART_BYTES - filled);
+          part.set(chunk.subarray(at, at + n), filled);
+          filled += n;
+          at += n;
+          if (filled === PART_BYTES) await flush();
+        }
       }
       if (uploadId === undefined) {
-        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: Buffer.concat(parts, buffered) }));
+        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: part.subarray(0, filled) }));
         return;
       }
-      if (buffered > 0) await flush();
+      if (filled > 0) await flush();
       await this.client.send(
         new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId: uploadId, MultipartUpload: { Parts: etags } }),
       );
