@@ -36,6 +36,13 @@ export class DiskStorage implements Storage {
         await fh.close();
       }
       await fsp.rename(tmp, final);
+      // The rename itself is durable only once the directory is flushed.
+      const dir = await fsp.open(this.root, 'r');
+      try {
+        await dir.sync();
+      } finally {
+        await dir.close();
+      }
     } catch (err) {
       await fsp.rm(tmp, { force: true });
       throw err;
