@@ -307,6 +307,14 @@ describe.each(setups)('evidence files on $name', (setup) => {
       const tail = await download(w.tokens.merchant, caseId, fileId, { headers: { range: 'bytes=-5' } });
       expect(tail.status).toBe(206);
       expect(Buffer.from(await tail.arrayBuffer()).equals(video.subarray(-5))).toBe(true);
+      const etag = part.headers.get('etag') ?? '';
+      expect(etag).toMatch(/^"[0-9a-f]{64}"$/);
+      const same = await download(w.tokens.merchant, caseId, fileId, { headers: { range: 'bytes=0-3', 'if-range': etag } });
+      expect(same.status).toBe(206);
+      await same.arrayBuffer();
+      const changed = await download(w.tokens.merchant, caseId, fileId, { headers: { range: 'bytes=0-3', 'if-range': '"other"' } });
+      expect(changed.status).toBe(200);
+      expect((await changed.arrayBuffer()).byteLength).toBe(video.length);
       const beyond = await download(w.tokens.merchant, caseId, fileId, { headers: { range: `bytes=${video.length}-` } });
       expect(beyond.status).toBe(416);
       expect(beyond.headers.get('content-range')).toBe(`bytes */${video.length}`);
