@@ -8,4 +8,5 @@ process.stdin.on('data', (d: Buffer) => {
   if (d.toString().includes('rss')) process.stdout.write(`rss ${process.memoryUsage.rss()}\n`);
 });
 process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
-process.stdout.write('ready\n');
+const address = app.server.server.address();
+process.stdout.write(`ready ${typeof address === 'object' && address ? address.port : ''}\n`);

@@ -84,14 +84,12 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rc-bench-'));
   const s3 = process.argv.includes('--s3') ? await startS3() : null;
   console.log(`storage: ${s3 ? 'S3 (s3rver on loopback)' : 'local disk'}`);
-  const port = 38000 + Math.floor(Math.random() * 1000);
-  const base = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'upload-memory-server.ts')], {
     env: {
       ...process.env,
       ...(s3 ? { STORAGE_URL: s3.url } : {}),
       DATA_DIR: dir,
-      PORT: String(port),
+      PORT: '0',
       MAX_FILE_BYTES: String(FILE_BYTES + MiB),
       LOG_LEVEL: 'warn',
       DEMO_SEED: '0',
@@ -99,8 +97,12 @@ async function main() {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   try {
-    await new Promise<void>((resolve, reject) => {
-      child.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+    // The server listens on a free port and says which: "ready <port>".
+    const base = await new Promise<string>((resolve, reject) => {
+      child.stdout?.on('data', (d: Buffer) => {
+        const m = /^ready (\d+)$/m.exec(d.toString());
+        if (m) resolve(`http://127.0.0.1:${m[1]}`);
+      });
       child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
     });
     const key = DEV_PLATFORM_API_KEY;
