@@ -559,7 +559,8 @@ export function planSystem(s: CaseState, input: SystemInput, now: Date, policy: 
       };
     case 'refund_succeeded': {
       const o = s.outcome;
-      if (!o || o.execution !== 'pending') return null;
+      // A remedy executes only once its decision is final (SPEC §5): a first decision's pending outcome has none yet.
+      if (!o || o.execution !== 'pending' || !s.final) return null;
       return {
         events: [
           event(
@@ -580,7 +581,7 @@ export function planSystem(s: CaseState, input: SystemInput, now: Date, policy: 
     }
     case 'refund_failed': {
       const o = s.outcome;
-      if (!o || o.execution !== 'pending') return null;
+      if (!o || o.execution !== 'pending' || !s.final) return null;
       return {
         events: [
           event('refund_failed', {
