@@ -214,7 +214,7 @@ describe('the domain under random sequences (fast-check)', () => {
         expect(sim.events.filter((e) => e.type === 'appealed').length).toBeLessThanOrEqual(1);
         expect(sim.events.filter((e) => e.type === 'decided').length).toBeLessThanOrEqual(2);
       }),
-      { numRuns: 250 },
+      { numRuns: 200 },
     );
   });
 
@@ -240,7 +240,8 @@ describe('the domain under random sequences (fast-check)', () => {
           if (sim.state.outcome?.execution === 'failed') see('remedy_failed');
         }
       }),
-      { numRuns: 100 },
+      // A fixed seed: this checks the generator's reach, which must not flake.
+      { numRuns: 200, seed: 20261126 },
     );
     expect([...seen.keys()].sort()).toEqual(
       [

@@ -1,0 +1,184 @@
+/**
+ * Property test of the one write path over real HTTP and a real database:
+ * random short sequences of people's actions, clock advances (deadlines,
+ * finalisation, remedies run by the worker) and platform reports on a fresh
+ * case each run. After every step and at the end of each run the stored case
+ * must agree with its own timeline (SPEC §4 concurrency, §5 money, §6 timeline).
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DECISION_OUTCOMES, PEOPLE_ACTIONS, type DecisionOutcome, type PeopleActionType } from '../src/domain/model.js';
+import { type TestApp, startApp } from './support/harness.js';
+import { DAY, type World, makeWorld } from './support/world.js';
+
+let t: TestApp;
+let w: World;
+beforeAll(async () => {
+  // Runs move the clock by months in all; the world's sessions must outlive them.
+  t = await startApp({ SESSION_TTL: 'P100Y' });
+  w = await makeWorld(t.api);
+});
+afterAll(() => t.close());
+
+type Caller = 'customer' | 'merchant' | 'staff' | 'staff2';
+type Step =
+  | {
+      kind: 'act';
+      caller: Caller;
+      /** Most steps take an action the caller is offered; the rest try any action. */
+      offered: boolean;
+      type: PeopleActionType;
+      choice: number;
+      fraction: number;
+      outcome: DecisionOutcome;
+      withAmount: boolean;
+    }
+  | { kind: 'advance'; by: string }
+  | { kind: 'report'; what: 'chargeback' | 'refunded' };
+
+const unit = fc.integer({ min: 0, max: 9_999 }).map((n) => n / 10_000);
+const step: fc.Arbitrary<Step> = fc.noBias(
+  fc.oneof(
+    {
+      weight: 8,
+      arbitrary: fc.record({
+        kind: fc.constant('act' as const),
+        caller: fc.constantFrom<Caller>('customer', 'merchant', 'staff', 'staff2'),
+        offered: fc.nat(4).map((n) => n > 0),
+        type: fc.constantFrom(...PEOPLE_ACTIONS),
+        choice: unit,
+        fraction: unit,
+        outcome: fc.constantFrom(...DECISION_OUTCOMES),
+        withAmount: fc.boolean(),
+      }),
+    },
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('advance' as const), by: fc.constantFrom('PT1M', 'P3D', 'P7D', 'P8D') }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant('report' as const), what: fc.constantFrom('chargeback' as const, 'refunded' as const) }),
+    },
+  ),
+);
+
+const run = fc.record({
+  amount: fc.integer({ min: 2, max: 500_000 }),
+  steps: fc.array(step, { minLength: 1, maxLength: 8, size: 'max' }),
+});
+
+/** Moves the service's clock and returns the new time (the worker runs what came due). */
+async function advance(by: string): Promise<number> {
+  const r = await t.api('POST', '/api/v1/platform/dev/clock', { token: w.platform, body: { advance: by } });
+  expect(r.status).toBe(200);
+  return Date.parse(r.body.now);
+}
+
+/** The stored case agrees with its own timeline (read as staff, who sees every event). */
+function checkTimeline(c: any) {
+  const seqs = c.timeline.map((e: any) => e.seq);
+  expect(seqs).toEqual(seqs.map((_: number, i: number) => i + 1));
+  const lastStatus = [...c.timeline].reverse().find((e: any) => e.data.status !== undefined);
+  expect(lastStatus.data.status).toBe(c.status);
+  // One committed change = one version, each appending its events together: the events a
+  // change adds after its first are the credit a final decision issues at once.
+  const changes = c.timeline.filter(
+    (e: any, i: number) =>
+      !(e.type === 'credit_issued' && ['accepted', 'offer_accepted', 'decided', 'finalized'].includes(c.timeline[i - 1]?.type)),
+  ).length;
+  expect(c.version).toBe(changes);
+}
+
+describe('the write path under random sequences (fast-check, real HTTP and database)', () => {
+  it('keeps every case consistent with its timeline, final cases final, and money within the payment', async () => {
+    const tokenOf = (c: Caller) => w.tokens[c];
+    let now = await advance('PT0S');
+    const statuses = new Set<string>();
+    await fc.assert(
+      fc.asyncProperty(run, async ({ amount, steps }) => {
+        const opened = await w.openCase({ amount, paidAt: new Date(now - DAY).toISOString() });
+        const id: string = opened.id;
+        const paymentId: string = opened.payment.id;
+        const get = async (caller: Caller) => {
+          const r = await t.api('GET', `/api/v1/cases/${id}`, { token: tokenOf(caller) });
+          expect(r.status).toBe(200);
+          return r.body;
+        };
+        let before = await get('staff');
+        let frozen: string | null = null;
+        for (const st of steps) {
+          if (st.kind === 'advance') now = await advance(st.by);
+          else if (st.kind === 'report') {
+            if (st.what === 'chargeback') {
+              const r = await t.api('POST', `/api/v1/platform/payments/${paymentId}/chargeback`, { token: w.platform });
+              expect(r.status).toBeLessThan(500);
+            } else {
+              // The merchant refunded in full outside the Resolution Center (never more than the payment).
+              const r = await t.api('PUT', `/api/v1/platform/payments/${paymentId}`, {
+                token: w.platform,
+                body: {
+                  customerId: 'cust',
+                  merchantId: 'shop',
+                  amount,
+                  currency: 'USD',
+                  provider: 'stripe',
+                  providerPaymentId: `pi_${paymentId}`,
+                  status: 'refunded',
+                  productName: 'Course',
+                  paidAt: opened.payment.paidAt,
+                },
+              });
+              expect(r.status).toBe(200);
+            }
+          } else {
+            const view = await get(st.caller);
+            const offered: PeopleActionType[] = view.availableActions.filter((a: string) => a !== 'withdraw');
+            const type = st.offered && offered.length > 0 ? offered[Math.floor(st.choice * offered.length)]! : st.type;
+            const left = view.payment.amount - view.payment.refundedAmount;
+            const body: Record<string, unknown> = { type, message: `Step ${type}`, expectedVersion: view.version };
+            // Amounts in range of what is left (at least 1, so a refusal is about the case, not the schema).
+            if (type === 'offer_partial_refund') body.amount = Math.max(1, 1 + Math.floor(st.fraction * (left - 2)));
+            if (type === 'decide') {
+              body.outcome = st.outcome;
+              if (st.withAmount) body.amount = Math.max(1, 1 + Math.floor(st.fraction * (left - 1)));
+            }
+            const r = await w.act(tokenOf(st.caller), id, body);
+            if (view.availableActions.includes(type)) {
+              // What the caller is offered is accepted, as one change.
+              expect(r.status, `${type} by ${st.caller} in ${view.status}: ${JSON.stringify(r.body)}`).toBe(200);
+              expect(r.body.version).toBe(view.version + 1);
+            } else {
+              // Anything else is refused and stores nothing.
+              expect([403, 409], `${type} by ${st.caller} in ${view.status}: ${JSON.stringify(r.body)}`).toContain(r.status);
+              expect(['forbidden', 'action_not_allowed', 'limit_reached', 'same_reviewer']).toContain(r.body.code);
+            }
+          }
+          const after = await get('staff');
+          checkTimeline(after);
+          // Nothing is ever rewritten: the timeline only grows.
+          expect(after.timeline.slice(0, before.timeline.length)).toEqual(before.timeline);
+          expect(after.version - before.version <= after.timeline.length - before.timeline.length).toBe(true);
+          if (frozen) expect(after.status).toBe(frozen);
+          if (after.final) frozen = after.status;
+          // Deadlines only while a party has the turn.
+          expect(after.dueAt !== null).toBe(after.turn === 'customer' || after.turn === 'merchant');
+          statuses.add(after.status);
+          before = after;
+        }
+        // Let the worker run remedies that came due, then count the money.
+        now = await advance('PT1M');
+        const end = await get('staff');
+        checkTimeline(end);
+        if (frozen) expect(end.status).toBe(frozen);
+        const credits = await t.api('GET', '/api/v1/credits', { token: w.tokens.customer });
+        expect(credits.status).toBe(200);
+        const credited = credits.body.entries.filter((e: any) => e.caseId === id).reduce((n: number, e: any) => n + e.amount, 0);
+        expect(credited + end.payment.refundedAmount).toBeLessThanOrEqual(amount);
+        if (end.final && end.outcome?.execution === 'succeeded' && ['refund', 'partial_refund'].includes(end.outcome.kind))
+          expect(end.payment.refundedAmount).toBe(end.outcome.amount);
+        if (end.final && end.outcome?.kind === 'credit') expect(credited).toBe(end.outcome.amount);
+      }),
+      { numRuns: 15, endOnFailure: true },
+    );
+    // The runs went somewhere: past the merchant's first answer, into several statuses.
+    expect(statuses.size).toBeGreaterThanOrEqual(4);
+  });
+});
