@@ -194,6 +194,10 @@ describe('the domain under random sequences (fast-check)', () => {
           expect(lastStatus.data.status).toBe(s.status);
           // A new deadline lies after the event that sets it.
           for (const e of added) if (e.data.dueAt) expect(e.data.dueAt > e.createdAt).toBe(true);
+          // Escalations, passed deadlines and closings say why (SPEC §6).
+          for (const e of added)
+            if (e.type === 'escalated' || e.type === 'deadline_passed' || (e.data.status && !isOpen(e.data.status)))
+              expect(e.data.reason, e.type).toBeDefined();
           // A final case never changes status or outcome amount again; its outcome kind only
           // changes when a failed refund is replaced by a credit (credit_instead).
           if (frozen) {

@@ -438,7 +438,10 @@ describe('effects of people’s actions (SPEC §4)', () => {
     const p = s.act('merchant', { type: 'accept' });
     const outcome = { kind: 'refund', amount: 8_500, currency: 'USD', fundedBy: 'merchant', execution: 'pending' };
     expect(p.events).toEqual([
-      expect.objectContaining({ type: 'accepted', data: { status: 'customer_won', dueAt: null, outcome, final: true } }),
+      expect.objectContaining({
+        type: 'accepted',
+        data: { status: 'customer_won', dueAt: null, reason: 'merchant_accepted', outcome, final: true },
+      }),
     ]);
     expect(p.effects).toEqual([{ kind: 'refund', amount: 8_500, currency: 'USD' }]);
     expect(s.state).toMatchObject({ status: 'customer_won', final: true, outcome, dueAt: null });
@@ -553,6 +556,7 @@ describe('effects of people’s actions (SPEC §4)', () => {
         data: {
           status: 'customer_won',
           dueAt: null,
+          reason: 'staff_decision',
           decision: 'refund',
           outcome,
           final: false,
@@ -825,6 +829,50 @@ describe('system inputs (SPEC §3, §4, §5)', () => {
     expect(p.effects).toEqual([]);
     expect(fresh().sys({ type: 'refund_failed', provider: 'stripe', error: 'x' })).toBeNull();
     expect(firstDecision('refund').sys({ type: 'refund_succeeded', provider: 's', refundId: 'r', simulated: false })).toBeNull();
+  });
+});
+
+describe('reasons on the timeline (SPEC §6)', () => {
+  const closingReason = (build: () => Sim) => {
+    const s = build();
+    const closing = s.events.filter((e) => e.data.status !== undefined).at(-1)!;
+    return [closing.type, closing.data.status, closing.data.reason];
+  };
+
+  it('every closing event says why', () => {
+    expect(closingReason(accepted)).toEqual(['accepted', 'customer_won', 'merchant_accepted']);
+    expect(
+      closingReason(() => {
+        const s = new Sim();
+        s.act('merchant', msg('offer_partial_refund', { amount: 5 }));
+        s.act('customer', { type: 'accept_offer' });
+        return s;
+      }),
+    ).toEqual(['offer_accepted', 'customer_won', 'offer_accepted']);
+    expect(
+      closingReason(() => {
+        const s = new Sim();
+        s.act('customer', { type: 'withdraw' });
+        return s;
+      }),
+    ).toEqual(['withdrew', 'customer_withdrew', 'customer_withdrew']);
+    expect(closingReason(() => firstDecision('merchant_wins'))).toEqual(['decided', 'merchant_won', 'staff_decision']);
+    expect(closingReason(() => appealDecision('refund'))).toEqual(['decided', 'customer_won', 'staff_decision']);
+    expect(
+      closingReason(() => {
+        const s = new Sim();
+        s.payment = { ...s.payment, refundedAmount: s.payment.amount };
+        s.sys({ type: 'refunded_elsewhere' });
+        return s;
+      }),
+    ).toEqual(['payment_refunded_elsewhere', 'customer_won', 'refunded_elsewhere']);
+    expect(
+      closingReason(() => {
+        const s = new Sim();
+        s.sys({ type: 'chargeback' });
+        return s;
+      }),
+    ).toEqual(['chargeback_filed', 'chargeback_filed', 'chargeback']);
   });
 });
 
