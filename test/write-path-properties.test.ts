@@ -52,7 +52,7 @@ const step: fc.Arbitrary<Step> = fc.noBias(
         withAmount: fc.boolean(),
       }),
     },
-    { weight: 3, arbitrary: fc.record({ kind: fc.constant('advance' as const), by: fc.constantFrom('PT1M', 'P3D', 'P7D', 'P8D') }) },
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('advance' as const), by: fc.constantFrom('PT1M', 'P3D', 'P7D', 'P8D', 'P8D') }) },
     {
       weight: 1,
       arbitrary: fc.record({ kind: fc.constant('report' as const), what: fc.constantFrom('chargeback' as const, 'refunded' as const) }),
@@ -62,6 +62,9 @@ const step: fc.Arbitrary<Step> = fc.noBias(
 
 const run = fc.record({
   amount: fc.integer({ min: 2, max: 500_000 }),
+  // Where a run starts: short runs reach staff review and appeals only from a head start.
+  // A credit's finalisation is the one change that appends two events (finalized, credit_issued).
+  start: fc.constantFrom<'opened' | 'review' | DecisionOutcome>('opened', 'review', 'merchant_wins', 'refund', 'credit', 'credit'),
   steps: fc.array(step, { minLength: 1, maxLength: 8, size: 'max' }),
 });
 
@@ -93,7 +96,7 @@ describe('the write path under random sequences (fast-check, real HTTP and datab
     let now = await advance('PT0S');
     const statuses = new Set<string>();
     await fc.assert(
-      fc.asyncProperty(run, async ({ amount, steps }) => {
+      fc.asyncProperty(run, async ({ amount, start, steps }) => {
         const opened = await w.openCase({ amount, paidAt: new Date(now - DAY).toISOString() });
         const id: string = opened.id;
         const paymentId: string = opened.payment.id;
@@ -102,6 +105,12 @@ describe('the write path under random sequences (fast-check, real HTTP and datab
           expect(r.status).toBe(200);
           return r.body;
         };
+        if (start !== 'opened') {
+          expect((await w.act(w.tokens.merchant, id, { type: 'deny', message: 'Delivered.' })).status).toBe(200);
+          expect((await w.act(w.tokens.customer, id, { type: 'escalate' })).status).toBe(200);
+          if (start !== 'review')
+            expect((await w.act(w.tokens.staff, id, { type: 'decide', outcome: start, message: 'Decided.' })).status).toBe(200);
+        }
         let before = await get('staff');
         let frozen: string | null = null;
         for (const st of steps) {
@@ -176,7 +185,42 @@ describe('the write path under random sequences (fast-check, real HTTP and datab
           expect(end.payment.refundedAmount).toBe(end.outcome.amount);
         if (end.final && end.outcome?.kind === 'credit') expect(credited).toBe(end.outcome.amount);
       }),
-      { numRuns: 15, endOnFailure: true },
+      {
+        numRuns: 15,
+        endOnFailure: true,
+        // Always run the changes that append two events: a credit finalised, a credit decided on appeal.
+        examples: [
+          [{ amount: 5_000, start: 'credit', steps: [{ kind: 'advance', by: 'P8D' }] }],
+          [
+            {
+              amount: 5_000,
+              start: 'merchant_wins',
+              steps: [
+                {
+                  kind: 'act',
+                  caller: 'customer',
+                  offered: false,
+                  type: 'appeal',
+                  choice: 0,
+                  fraction: 0,
+                  outcome: 'refund',
+                  withAmount: false,
+                },
+                {
+                  kind: 'act',
+                  caller: 'staff2',
+                  offered: false,
+                  type: 'decide',
+                  choice: 0,
+                  fraction: 0.5,
+                  outcome: 'credit',
+                  withAmount: true,
+                },
+              ],
+            },
+          ],
+        ],
+      },
     );
     // The runs went somewhere: past the merchant's first answer, into several statuses.
     expect(statuses.size).toBeGreaterThanOrEqual(4);
