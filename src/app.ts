@@ -2,7 +2,7 @@
  * The composition root: builds the service from its parts (database, clock,
  * providers, config). Tests build it with their own config and parts.
  */
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { Sessions } from './auth/sessions.js';
 import { CaseQueries } from './cases/queries.js';
 import { CaseService, type EvidenceClaimer } from './cases/service.js';
@@ -54,8 +54,8 @@ export interface AppParts {
   routes?: RouteModule[];
 }
 
-export function createLogger(config: Config): Logger {
-  return pino({
+export function createLogger(config: Config, destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     level: config.logLevel,
     redact: {
       paths: [
@@ -70,7 +70,8 @@ export function createLogger(config: Config): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export async function createApp(config: Config, parts: AppParts = {}) {
