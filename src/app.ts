@@ -19,6 +19,10 @@ import { type Providers, SimulatedProvider } from './payments/provider.js';
 import { remedyHandler } from './payments/remedies.js';
 import { PlatformSync } from './platform/sync.js';
 import { seedDemo } from './seed/demo.js';
+import { notificationListener } from './notifications/listener.js';
+import { emailHandler, reminderHandler } from './notifications/mail.js';
+import { notificationRoutes } from './notifications/routes.js';
+import { webhookHandler } from './notifications/webhooks.js';
 
 export interface Services {
   config: Config;
@@ -71,6 +75,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
   const clock = new Clock(db, config.devClock, parts.baseNow);
   await clock.sync();
   const cases = new CaseService(db, clock, config, parts.evidence);
+  cases.onChange(notificationListener(config, clock));
   const providers: Providers = parts.providers ?? {
     stripe: new SimulatedProvider('stripe'),
     paypal: new SimulatedProvider('paypal'),
@@ -79,7 +84,13 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     db,
     database.dialect,
     clock,
-    { remedy: remedyHandler(db, cases, providers), ...parts.outboxHandlers },
+    {
+      remedy: remedyHandler(db, cases, providers),
+      email: emailHandler(db, config, clock),
+      webhook: webhookHandler(db, clock),
+      reminder: reminderHandler(cases),
+      ...parts.outboxHandlers,
+    },
     log,
   );
   const jobs = new Jobs(db, clock, cases, outbox, log);
@@ -98,7 +109,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     log,
   };
   const seeded = config.demoSeed ? await seedDemo(services) : false;
-  const server = await buildServer(services, log, parts.routes);
+  const server = await buildServer(services, log, [notificationRoutes, ...(parts.routes ?? [])]);
   return {
     services,
     server,
