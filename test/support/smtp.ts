@@ -26,8 +26,8 @@ export interface TestSmtp {
   waitFor(n: number): Promise<void>;
   /** Mails to one address. */
   to(address: string): ReceivedMail[];
-  /** Holds the SMTP answer to the next mail (after recording it) until `release()`. */
-  holdNext(): Promise<void>;
+  /** Holds the SMTP answer to the mail that brings the total to `total` (after recording it) until `release()`. */
+  holdAt(total: number): Promise<void>;
   release(): void;
   down(): Promise<void>;
   up(): Promise<void>;
@@ -37,7 +37,7 @@ export interface TestSmtp {
 export async function startSmtp(fixedPort = 0): Promise<TestSmtp> {
   const mails: ReceivedMail[] = [];
   const waiters: { n: number; resolve: () => void }[] = [];
-  let hold: { reached: () => void; released: Promise<void>; release: () => void } | null = null;
+  let hold: { total: number; reached: () => void; released: Promise<void> } | null = null;
 
   const make = () =>
     new SMTPServer({
@@ -66,7 +66,7 @@ export async function startSmtp(fixedPort = 0): Promise<TestSmtp> {
                 w.resolve();
               }
               const h = hold;
-              if (h) {
+              if (h && mails.length === h.total) {
                 hold = null;
                 h.reached();
                 await h.released;
@@ -96,11 +96,11 @@ export async function startSmtp(fixedPort = 0): Promise<TestSmtp> {
       return new Promise((resolve) => waiters.push({ n, resolve }));
     },
     to: (address) => mails.filter((m) => m.envelopeTo.includes(address)),
-    holdNext() {
+    holdAt(total) {
       return new Promise<void>((reached) => {
         let release = () => {};
         const released = new Promise<void>((r) => (release = r));
-        hold = { reached, released, release };
+        hold = { total, reached, released };
         smtp.release = release;
       });
     },
