@@ -82,6 +82,24 @@ describe('the local mailbox', () => {
   });
 });
 
+describe('the demo seed', () => {
+  it('mails nothing about the past but schedules the reminders of its live deadlines', async () => {
+    const demo = await startApp({ DEMO_SEED: '1' });
+    try {
+      const rows = async (q: string) =>
+        (await demo.api('GET', `/api/v1/platform/outbox?limit=100&${q}`, { token: PLATFORM_KEY })).body.data;
+      expect(await rows('kind=email')).toEqual([]);
+      expect(await rows('kind=webhook')).toEqual([]);
+      const reminders = await rows('kind=reminder');
+      expect(reminders.length).toBeGreaterThan(0);
+      const { body: mailbox } = await demo.api('GET', '/api/v1/platform/dev/mailbox', { token: PLATFORM_KEY });
+      expect(mailbox.data).toEqual([]);
+    } finally {
+      await demo.close();
+    }
+  });
+});
+
 describe('production', () => {
   it('refuses to start without SMTP_URL', () => {
     const env = {

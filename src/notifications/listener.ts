@@ -40,6 +40,17 @@ export interface WebhookPayload {
   body: string;
 }
 
+/**
+ * The row that reminds of `dueAt` 48 hours before it and re-checks the case when it runs;
+ * none when that moment has already passed (the mail that set the deadline states it).
+ */
+export function reminderFor(caseId: string, dueAt: string, now: Date): OutboxMessage | null {
+  const runAt = new Date(Date.parse(dueAt) - REMINDER_LEAD_MS);
+  if (runAt <= now) return null;
+  const payload: ReminderPayload = { caseId, dueAt };
+  return { kind: 'reminder', caseId, idempotencyKey: `remind-${caseId}-${dueAt}`, payload, runAt };
+}
+
 /** The mail domain for Message-IDs: the public URL's host. */
 function mailDomain(config: Config): string {
   return new URL(config.publicUrl).hostname || 'localhost';
@@ -114,13 +125,8 @@ export function notificationListener(config: Config, clock: Clock): ChangeListen
 
     // A new deadline gets its own reminder, as a row that runs 48 hours before it and re-checks the case.
     const due = change.after.dueAt;
-    if (due && isOpen(change.after.status) && due !== change.before?.dueAt) {
-      const runAt = new Date(Date.parse(due) - REMINDER_LEAD_MS);
-      if (runAt > now) {
-        const payload: ReminderPayload = { caseId, dueAt: due };
-        out.push({ kind: 'reminder', caseId, idempotencyKey: `remind-${caseId}-${due}`, payload, runAt });
-      }
-    }
+    const reminder = due && isOpen(change.after.status) && due !== change.before?.dueAt ? reminderFor(caseId, due, now) : null;
+    if (reminder) out.push(reminder);
 
     const type = webhookEventOf(change);
     if (type) {
