@@ -168,7 +168,8 @@ interface Content {
   summary: string;
   /** What happened, one paragraph. */
   happened: string;
-  quote: { author: string; text: string } | null;
+  /** The other side's message, with the line that introduces it ("Mia wrote:"). */
+  quote: { intro: string; text: string } | null;
   /** What the reader can do, and by when. */
   next: string[];
 }
@@ -238,7 +239,7 @@ function content(template: Template, e: NewEvent, after: CaseState, reader: Read
   // Names are one line wherever they appear; only messages keep their line breaks.
   const event = { ...e, actor: { ...e.actor, name: oneLine(e.actor.name) } };
   const actor = event.actor.kind === 'staff' ? `${event.actor.name} (platform staff)` : event.actor.name;
-  const quote = event.message ? { author: actor, text: event.message } : null;
+  const quote = event.message ? { intro: `${actor} wrote:`, text: event.message } : null;
   const you = reader.side === 'customer' ? 'you' : c.customerName;
   const d = event.data;
   switch (template) {
@@ -246,7 +247,7 @@ function content(template: Template, e: NewEvent, after: CaseState, reader: Read
       return {
         summary: 'your case is open',
         happened: `You opened a case with ${c.merchantName} about your payment for ${c.productName}. We have told ${c.merchantName}.`,
-        quote: event.message ? { author: 'Your description', text: event.message } : null,
+        quote: event.message ? { intro: 'Your description:', text: event.message } : null,
         next: nextSteps(after, reader, c, now),
       };
     case 'opened_new':
@@ -318,7 +319,7 @@ function content(template: Template, e: NewEvent, after: CaseState, reader: Read
       return {
         summary: `decided: ${d.decision === 'merchant_wins' ? `${c.merchantName} wins` : d.decision === 'credit' ? 'platform credit' : 'refund'}`,
         happened: `${actor} decided the case${d.final ? ' on appeal; this decision is final' : ''}: ${outcomeText(d.outcome, c)}.`,
-        quote: event.message ? { author: `${actor}, reasons`, text: event.message } : null,
+        quote: event.message ? { intro: `${actor} gave these reasons:`, text: event.message } : null,
         next: nextSteps(after, reader, c, now),
       };
     case 'appealed':
@@ -406,7 +407,7 @@ export function render(template: Template, event: NewEvent, after: CaseState, re
   const subject = oneLine(`[Resolution Center] Case ${c.id} (${c.productName}) — ${k.summary}`).slice(0, 250);
   const greeting = `Hello ${oneLine(reader.name)},`;
   const about = `Case ${c.id}: ${c.customerName} and ${c.merchantName}, about ${c.productName}.`;
-  const quoteText = k.quote ? ['', `${oneLine(k.quote.author)} wrote:`, ...k.quote.text.split(/\r\n|\r|\n/).map((l) => `> ${l}`)] : [];
+  const quoteText = k.quote ? ['', k.quote.intro, ...k.quote.text.split(/\r\n|\r|\n/).map((l) => `> ${l}`)] : [];
   const text = [
     greeting,
     '',
@@ -424,7 +425,7 @@ export function render(template: Template, event: NewEvent, after: CaseState, re
   ].join('\n');
   const p = (s: string) => `<p style="margin:0 0 12px">${escapeHtml(s)}</p>`;
   const quoteHtml = k.quote
-    ? `<p style="margin:0 0 4px;color:#555">${escapeHtml(oneLine(k.quote.author))} wrote:</p>` +
+    ? `<p style="margin:0 0 4px;color:#555">${escapeHtml(k.quote.intro)}</p>` +
       `<blockquote style="margin:0 0 12px;padding:8px 12px;border-left:3px solid #ccc;color:#333">${escapeHtml(k.quote.text).replace(/\r\n|\r|\n/g, '<br>')}</blockquote>`
     : '';
   const html = [
