@@ -122,6 +122,35 @@ describe('delivery', () => {
     expect(byId.get(arrived[4]?.messageId ?? '')).toBe(2);
   });
 
+  it('leaves the rest of a batch that would outlive its lease for the next claim', async () => {
+    const { db, clock, database } = t.app.services;
+    const handled: string[] = [];
+    // Each row takes 50 s of the (shared, movable) clock: a batch of three would outlive its 60 s lease.
+    const slow = {
+      async handle(row: { idempotency_key: string }) {
+        handled.push(row.idempotency_key);
+        await clock.advance(50_000);
+      },
+    };
+    const worker = new OutboxWorker(db, database.dialect, clock, { slow }, pino({ level: 'silent' }));
+    await enqueue(
+      db,
+      clock.now(),
+      ['s1', 's2', 's3'].map((k) => ({ kind: 'slow', idempotencyKey: k, payload: {} })),
+    );
+    expect(await worker.runBatch(10)).toBe(3);
+    expect(handled).toHaveLength(1);
+    // The unstarted rows stay leased until the lease ends, then are claimed again.
+    expect(await worker.runBatch(10)).toBe(0);
+    for (let i = 0; i < 3 && handled.length < 3; i++) {
+      await clock.advance(11_000);
+      await worker.runBatch(10);
+    }
+    expect([...handled].sort()).toEqual(['s1', 's2', 's3']);
+    const rows = await db.selectFrom('outbox').select('status').where('kind', '=', 'slow').execute();
+    expect(rows.map((r) => r.status)).toEqual(['done', 'done', 'done']);
+  });
+
   it.skipIf(!postgresUrl())('two workers on PostgreSQL never send the same row twice', async () => {
     const { db, clock, config } = t.app.services;
     const other = openDatabase(t.config.databaseUrl);
