@@ -15,8 +15,11 @@ import { type RouteModule, buildServer } from './http/server.js';
 import { purgeIdempotencyKeys } from './http/idempotency.js';
 import { Jobs } from './jobs/jobs.js';
 import { type OutboxHandler, OutboxWorker } from './outbox/outbox.js';
-import { type Providers, SimulatedProvider } from './payments/provider.js';
+import type { Providers } from './payments/provider.js';
+import { buildProviders } from './payments/providers.js';
 import { remedyHandler } from './payments/remedies.js';
+import { paypalWebhookRoutes } from './payments/paypal-webhook.js';
+import { stripeWebhookRoutes } from './payments/stripe-webhook.js';
 import { PlatformSync } from './platform/sync.js';
 import { seedDemo } from './seed/demo.js';
 import { notificationListener } from './notifications/listener.js';
@@ -76,10 +79,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
   await clock.sync();
   const cases = new CaseService(db, clock, config, parts.evidence);
   cases.onChange(notificationListener(config, clock));
-  const providers: Providers = parts.providers ?? {
-    stripe: new SimulatedProvider('stripe'),
-    paypal: new SimulatedProvider('paypal'),
-  };
+  const providers: Providers = parts.providers ?? buildProviders(config, () => clock.now(), log);
   const outbox = new OutboxWorker(
     db,
     database.dialect,
@@ -109,7 +109,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     log,
   };
   const seeded = config.demoSeed ? await seedDemo(services) : false;
-  const server = await buildServer(services, log, [notificationRoutes, ...(parts.routes ?? [])]);
+  const server = await buildServer(services, log, [stripeWebhookRoutes, paypalWebhookRoutes, notificationRoutes, ...(parts.routes ?? [])]);
   return {
     services,
     server,

@@ -12,7 +12,14 @@ let w: World;
 let caseId: string;
 let freshPayment: string;
 beforeAll(async () => {
-  t = await startApp();
+  // Provider event routes are live only when configured; configure them so the matrix covers them.
+  t = await startApp({
+    STRIPE_WEBHOOK_SECRET: 'whsec_matrix',
+    PAYPAL_WEBHOOK_ID: 'WH-MATRIX',
+    PAYPAL_CLIENT_ID: 'client',
+    PAYPAL_CLIENT_SECRET: 'secret',
+    PAYPAL_API_BASE: 'http://127.0.0.1:9',
+  });
   w = await makeWorld(t.api);
   caseId = (await w.openCase()).id;
 });
@@ -162,6 +169,14 @@ const TABLE: Entry[] = [
   { method: 'GET', url: '/api/v1/platform/outbox', path: () => '/api/v1/platform/outbox?status=dead', expect: platformOnly(200) },
   { method: 'GET', url: '/api/v1/platform/dev/mailbox', path: () => '/api/v1/platform/dev/mailbox', expect: platformOnly(200) },
   { method: 'GET', url: '/api/v1/dev/mailbox', path: () => '/api/v1/dev/mailbox', expect: anyPerson(200) },
+  // Provider events authenticate by signature, never by who calls: unsigned is refused for everyone.
+  ...['stripe', 'paypal'].map((provider): Entry => ({
+    method: 'POST',
+    url: `/api/v1/providers/${provider}/webhook`,
+    path: () => `/api/v1/providers/${provider}/webhook`,
+    body: () => ({ id: 'evt_1', type: 'charge.refunded' }),
+    expect: { customer: 400, otherCustomer: 400, merchant: 400, otherMerchant: 400, staff: 400, platform: 400, nobody: 400 },
+  })),
   // DELETE /session last: it ends the caller's session.
   { method: 'DELETE', url: '/api/v1/session', path: () => '/api/v1/session', expect: anyPerson(204) },
 ];

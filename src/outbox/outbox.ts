@@ -83,7 +83,7 @@ export class OutboxWorker {
       if (this.dialect === 'postgres') q = q.forUpdate().skipLocked();
       const ids = (await q.execute()).map((r) => r.id);
       if (ids.length === 0) return [];
-      return trx
+      const claimed = await trx
         .updateTable('outbox')
         .set((eb) => ({
           run_at: new Date(now.getTime() + LEASE_MS).toISOString(),
@@ -93,6 +93,9 @@ export class OutboxWorker {
         .where('id', 'in', ids)
         .returningAll()
         .execute();
+      // RETURNING has no order on PostgreSQL: run the batch in the order it was selected.
+      const at = new Map(ids.map((id, i) => [id, i]));
+      return claimed.sort((a, b) => (at.get(a.id) ?? 0) - (at.get(b.id) ?? 0));
     });
   }
 
@@ -124,6 +127,9 @@ export class OutboxWorker {
       const dead = permanent || row.attempts >= (handler?.maxAttempts ?? 8);
       const now = this.clock.now();
       this.log.warn({ outboxId: row.id, kind: row.kind, attempts: row.attempts, dead, err: message }, 'outbox effect failed');
+      // The failure is recorded where people see it before the row dies: if recording fails
+      // or the process stops in between, the row is still leased and runs (and dies) again.
+      if (dead) await handler?.onDead?.(row, message);
       await this.db
         .updateTable('outbox')
         .set({
@@ -134,7 +140,6 @@ export class OutboxWorker {
         })
         .where('id', '=', row.id)
         .execute();
-      if (dead) await handler?.onDead?.(row, message);
     }
   }
 }
