@@ -26,6 +26,9 @@ import { notificationListener } from './notifications/listener.js';
 import { emailHandler, reminderHandler } from './notifications/mail.js';
 import { notificationRoutes } from './notifications/routes.js';
 import { webhookHandler } from './notifications/webhooks.js';
+import { type Storage, openStorage } from './files/storage.js';
+import { Uploads } from './files/uploads.js';
+import { uploadRoutes } from './http/routes/uploads.js';
 
 export interface Services {
   config: Config;
@@ -39,6 +42,8 @@ export interface Services {
   outbox: OutboxWorker;
   jobs: Jobs;
   log: Logger;
+  storage: Storage;
+  uploads: Uploads;
 }
 
 export interface AppParts {
@@ -46,6 +51,8 @@ export interface AppParts {
   baseNow?: () => number;
   providers?: Providers;
   evidence?: EvidenceClaimer;
+  /** Replaces the storage STORAGE_URL names. */
+  storage?: Storage;
   logger?: Logger;
   outboxHandlers?: Record<string, OutboxHandler>;
   routes?: RouteModule[];
@@ -77,7 +84,9 @@ export async function createApp(config: Config, parts: AppParts = {}) {
   await migrateToLatest(db);
   const clock = new Clock(db, config.devClock, parts.baseNow);
   await clock.sync();
-  const cases = new CaseService(db, clock, config, parts.evidence);
+  const storage = parts.storage ?? openStorage(config.storageUrl);
+  const uploads = new Uploads(db, storage, config.maxFileBytes, log);
+  const cases = new CaseService(db, clock, config, parts.evidence ?? uploads);
   cases.onChange(notificationListener(config, clock));
   const providers: Providers = parts.providers ?? buildProviders(config, () => clock.now(), log);
   const outbox = new OutboxWorker(
@@ -95,6 +104,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
   );
   const jobs = new Jobs(db, clock, cases, outbox, log);
   jobs.add(() => purgeIdempotencyKeys(db, clock.now()));
+  jobs.add(() => uploads.purgeUnused(clock.now()));
   const services: Services = {
     config,
     database,
@@ -107,16 +117,27 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     outbox,
     jobs,
     log,
+    storage,
+    uploads,
   };
   const seeded = config.demoSeed ? await seedDemo(services) : false;
-  const server = await buildServer(services, log, [stripeWebhookRoutes, paypalWebhookRoutes, notificationRoutes, ...(parts.routes ?? [])]);
+  const server = await buildServer(services, log, [
+    uploadRoutes,
+    stripeWebhookRoutes,
+    paypalWebhookRoutes,
+    notificationRoutes,
+    ...(parts.routes ?? []),
+  ]);
   return {
     services,
     server,
     seeded,
     async close() {
       await jobs.stop();
-      await server.close();
+      // Node closes idle keep-alive connections only once, when close starts; a response that
+      // finishes later would hold its socket until the keep-alive timeout. Sweep until closed.
+      const sweep = setInterval(() => server.server.closeIdleConnections(), 50);
+      await server.close().finally(() => clearInterval(sweep));
       await database.close();
     },
   };
