@@ -22,6 +22,10 @@ import { paypalWebhookRoutes } from './payments/paypal-webhook.js';
 import { stripeWebhookRoutes } from './payments/stripe-webhook.js';
 import { PlatformSync } from './platform/sync.js';
 import { seedDemo } from './seed/demo.js';
+import { notificationListener } from './notifications/listener.js';
+import { emailHandler, reminderHandler } from './notifications/mail.js';
+import { notificationRoutes } from './notifications/routes.js';
+import { webhookHandler } from './notifications/webhooks.js';
 import { type Storage, openStorage } from './files/storage.js';
 import { Uploads } from './files/uploads.js';
 import { uploadRoutes } from './http/routes/uploads.js';
@@ -84,12 +88,19 @@ export async function createApp(config: Config, parts: AppParts = {}) {
   const storage = parts.storage ?? openStorage(config.storageUrl);
   const uploads = new Uploads(db, storage, config.maxFileBytes, log);
   const cases = new CaseService(db, clock, config, parts.evidence ?? uploads);
+  cases.onChange(notificationListener(config, clock));
   const providers: Providers = parts.providers ?? buildProviders(config, () => clock.now(), log);
   const outbox = new OutboxWorker(
     db,
     database.dialect,
     clock,
-    { remedy: remedyHandler(db, cases, providers), ...parts.outboxHandlers },
+    {
+      remedy: remedyHandler(db, cases, providers),
+      email: emailHandler(db, config, clock),
+      webhook: webhookHandler(db, clock),
+      reminder: reminderHandler(cases),
+      ...parts.outboxHandlers,
+    },
     log,
   );
   const jobs = new Jobs(db, clock, cases, outbox, log);
@@ -111,7 +122,13 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     uploads,
   };
   const seeded = config.demoSeed ? await seedDemo(services) : false;
-  const server = await buildServer(services, log, [uploadRoutes, stripeWebhookRoutes, paypalWebhookRoutes, ...(parts.routes ?? [])]);
+  const server = await buildServer(services, log, [
+    uploadRoutes,
+    stripeWebhookRoutes,
+    paypalWebhookRoutes,
+    notificationRoutes,
+    ...(parts.routes ?? []),
+  ]);
   return {
     services,
     server,

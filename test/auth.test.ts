@@ -178,6 +178,7 @@ describe('production', () => {
       PLATFORM_API_KEY: 'k',
       SESSION_SECRET: 's',
       PUBLIC_URL: 'https://rc.example',
+      SMTP_URL: 'smtp://mail.rc.example:587',
       DEMO_SEED: '1',
       DEV_CLOCK: '1',
     });
