@@ -14,7 +14,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DB } from '../src/db/schema.js';
 import { checkInvariants } from '../src/ops/invariants.js';
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { FakeStripe } from './support/fake-providers.js';
+import { type TestSmtp, startSmtp } from './support/smtp.js';
 import { freshDatabase, makeApi } from './support/harness.js';
 import { type Proc, startProcess, until } from './support/processes.js';
 import { type World, makeWorld } from './support/world.js';
@@ -28,11 +32,34 @@ describe('crashes', { timeout: 240_000 }, () => {
   let serve: Proc;
   let env: Record<string, string>;
   let direct: Kysely<DB>;
+  let smtp: TestSmtp;
+  let receiver: http.Server;
+  let receiverUrl: string;
+  /** Webhook event ids received with a valid signature (repeats allowed: at least once). */
+  const webhookIds: string[] = [];
+  const badSignatures: string[] = [];
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rc-crash-'));
     database = await freshDatabase(dir);
     stripe = await FakeStripe.start();
+    smtp = await startSmtp();
+    receiver = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        const [t, v1] = String(req.headers['rc-signature'])
+          .split(',')
+          .map((p) => p.split('=')[1]);
+        const expected = crypto.createHmac('sha256', 'crash-secret-0123456789').update(`${t}.${body}`).digest('hex');
+        if (v1 === expected) webhookIds.push((JSON.parse(body) as { id: string }).id);
+        else badSignatures.push(body);
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
     env = {
       DATABASE_URL: database.url,
       DATA_DIR: dir,
@@ -40,6 +67,7 @@ describe('crashes', { timeout: 240_000 }, () => {
       SESSION_TTL: 'P3650D',
       STRIPE_SECRET_KEY: FakeStripe.SECRET_KEY,
       STRIPE_API_BASE: stripe.url,
+      SMTP_URL: smtp.url,
       RATE_LIMIT_ACTIONS: '100000',
       RATE_LIMIT_OPEN_CASE: '100000',
     };
@@ -53,6 +81,8 @@ describe('crashes', { timeout: 240_000 }, () => {
     await serve.stop('SIGKILL');
     await direct.destroy();
     await stripe.close();
+    await smtp.close();
+    await new Promise<void>((r) => receiver.close(() => r()));
     await database.drop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -61,6 +91,16 @@ describe('crashes', { timeout: 240_000 }, () => {
     const api = makeApi(serve.url);
     const w: World = await makeWorld(api);
     const recent = { paidAt: new Date(Date.now() - DAY).toISOString() };
+    const hook = await api('PUT', '/api/v1/platform/webhook-endpoints/crash', {
+      token: w.platform,
+      body: {
+        url: receiverUrl,
+        secret: 'crash-secret-0123456789',
+        events: ['case.created', 'case.updated', 'case.decided', 'case.closed'],
+        enabled: true,
+      },
+    });
+    expect(hook.status, JSON.stringify(hook.body)).toBeLessThan(300);
 
     let worker = await startProcess(['worker'], env);
     let kills = 0;
@@ -136,6 +176,18 @@ describe('crashes', { timeout: 240_000 }, () => {
       'invariants after the crashes',
     );
     expect(settled).toEqual([]);
+    // Rows the last worker holds under its lease are in flight, not lost: let it finish them.
+    await until(
+      () =>
+        direct
+          .selectFrom('outbox')
+          .select('id')
+          .where('status', '=', 'pending')
+          .where('kind', 'in', ['email', 'webhook', 'remedy'])
+          .execute(),
+      (pending) => pending.length === 0,
+      'outbox drained',
+    );
     await worker.stop('SIGKILL');
 
     // The provider saw each refund once, each case under one key.
@@ -151,8 +203,29 @@ describe('crashes', { timeout: 240_000 }, () => {
     const succeeded = await direct.selectFrom('case_events').select('case_id').where('type', '=', 'refund_succeeded').execute();
     expect(succeeded.length).toBe(stripe.refunds.length);
     expect(stripe.problems).toEqual([]);
+
+    // Every mail and every webhook arrived at least once: none lost to a kill.
+    const rows = await direct
+      .selectFrom('outbox')
+      .select(['kind', 'status', 'payload', 'last_error'])
+      .where('kind', 'in', ['email', 'webhook'])
+      .execute();
+    expect(rows.filter((r) => r.status !== 'done').map((r) => `${r.kind} ${r.status} ${r.last_error}`)).toEqual([]);
+    const wantedMail = new Set(
+      rows.filter((r) => r.kind === 'email').map((r) => (JSON.parse(r.payload) as { messageId: string }).messageId),
+    );
+    const gotMail = new Set(smtp.mails.map((m) => m.messageId));
+    expect([...wantedMail].filter((id) => !gotMail.has(id))).toEqual([]);
+    const wantedHooks = new Set(
+      rows.filter((r) => r.kind === 'webhook').map((r) => (JSON.parse(r.payload) as { eventId: string }).eventId),
+    );
+    expect([...wantedHooks].filter((id) => !webhookIds.includes(id))).toEqual([]);
+    expect(badSignatures).toEqual([]);
+    expect(wantedMail.size).toBeGreaterThan(200);
+    expect(wantedHooks.size).toBeGreaterThan(100);
     console.log(
-      `crash test: ${actions} actions, ${kills} worker kills, ${stripe.refunds.length} refunds, ${stripe.calls.length} provider calls`,
+      `crash test: ${actions} actions, ${kills} worker kills, ${stripe.refunds.length} refunds (${stripe.calls.length} provider calls), ` +
+        `${wantedMail.size} mails (${smtp.mails.length} deliveries), ${wantedHooks.size} webhooks (${webhookIds.length} deliveries)`,
     );
   });
 });

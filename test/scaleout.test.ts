@@ -10,7 +10,11 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, freshDatabase, makeApi, postgresUrl } from './support/harness.js';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FakeStripe } from './support/fake-providers.js';
 import { type Proc, startProcess, until } from './support/processes.js';
+import { type TestSmtp, startSmtp } from './support/smtp.js';
 import { type World, makeWorld } from './support/world.js';
 
 const DAY = 86_400_000;
@@ -22,24 +26,77 @@ describe.skipIf(!postgresUrl())('several instances on one PostgreSQL', { timeout
   let a: Api;
   let b: Api;
   let wa: World;
+  let stripe: FakeStripe;
+  let smtp: TestSmtp;
+  let receiver: http.Server;
+  const hookIds: string[] = [];
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rc-scale-'));
     db = await freshDatabase(dir);
-    const env = { DATABASE_URL: db.url, DATA_DIR: dir, DEMO_SEED: '0', SESSION_TTL: 'P3650D' };
+    stripe = await FakeStripe.start();
+    smtp = await startSmtp();
+    receiver = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        hookIds.push((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: string }).id);
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const env = {
+      DATABASE_URL: db.url,
+      DATA_DIR: dir,
+      DEMO_SEED: '0',
+      SESSION_TTL: 'P3650D',
+      SMTP_URL: smtp.url,
+      STRIPE_SECRET_KEY: FakeStripe.SECRET_KEY,
+      STRIPE_API_BASE: stripe.url,
+    };
     const [sa, sb] = [await startProcess(['serve', '--no-worker'], env), await startProcess(['serve', '--no-worker'], env)];
     procs.push(sa, sb);
     procs.push(...(await Promise.all([startProcess(['worker'], env), startProcess(['worker'], env)])));
     a = makeApi(sa.url);
     b = makeApi(sb.url);
     wa = await makeWorld(a);
+    await a('PUT', '/api/v1/platform/webhook-endpoints/scale', {
+      token: wa.platform,
+      body: {
+        url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`,
+        secret: 'scale-secret-0123456789',
+        events: ['case.created', 'case.updated', 'case.decided', 'case.closed'],
+        enabled: true,
+      },
+    });
   }, 120_000);
 
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.stop('SIGKILL')));
+    await stripe.close();
+    await smtp.close();
+    await new Promise<void>((r) => receiver.close(() => r()));
     await db.drop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  /**
+   * Waits until the workers have nothing due. Moving the clock expires every lease at once, so a
+   * row still being sent would be claimed again: the at-least-once path the crash test covers,
+   * not the normal path this file counts.
+   */
+  const idle = async () => {
+    const direct = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: db.url, max: 1 }) }) });
+    try {
+      await until(
+        () => direct.selectFrom('outbox').select('id').where('status', '=', 'pending').where('kind', '!=', 'reminder').execute(),
+        (rows) => rows.length === 0,
+        'outbox idle',
+      );
+    } finally {
+      await direct.destroy();
+    }
+  };
 
   const recent = () => ({ paidAt: new Date(Date.now() - DAY).toISOString() });
 
@@ -71,6 +128,7 @@ describe.skipIf(!postgresUrl())('several instances on one PostgreSQL', { timeout
   });
 
   it('the movable clock is shared', async () => {
+    await idle();
     const before = Date.parse((await b('GET', '/api/v1/platform/dev/clock', { token: wa.platform })).body.now);
     await a('POST', '/api/v1/platform/dev/clock', { token: wa.platform, body: { advance: 'P1D' } });
     const after = Date.parse((await b('GET', '/api/v1/platform/dev/clock', { token: wa.platform })).body.now);
@@ -78,7 +136,7 @@ describe.skipIf(!postgresUrl())('several instances on one PostgreSQL', { timeout
     expect(after - before).toBeLessThan(DAY + 60_000);
   });
 
-  it('two racing workers apply each deadline once and execute each refund once', async () => {
+  it('two racing workers apply each deadline once and send each mail, webhook and refund once', async () => {
     const due: string[] = [];
     for (let i = 0; i < 12; i++) due.push((await wa.openCase(recent())).id);
     const refunded: string[] = [];
@@ -89,8 +147,8 @@ describe.skipIf(!postgresUrl())('several instances on one PostgreSQL', { timeout
     }
     // Move every instance's clock past the deadlines without running anything here: the two workers race.
     const direct = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: db.url, max: 1 }) }) });
+    await idle();
     await sql`update clock set offset_ms = offset_ms + ${8 * DAY} where id = 1`.execute(direct);
-    await direct.destroy();
     for (const id of due) {
       const c = await until(
         () => b('GET', `/api/v1/cases/${id}`, { token: wa.tokens.staff }),
@@ -107,6 +165,30 @@ describe.skipIf(!postgresUrl())('several instances on one PostgreSQL', { timeout
       );
       expect(c.body.timeline.filter((e: any) => e.type === 'refund_succeeded')).toHaveLength(1);
       expect(c.body.payment.refundedAmount).toBe(10000);
+    }
+    // Counted where they arrive: the provider, the SMTP server, the webhook receiver.
+    expect(stripe.calls).toHaveLength(refunded.length);
+    expect(stripe.refunds).toHaveLength(refunded.length);
+    try {
+      await until(
+        () => direct.selectFrom('outbox').select('id').where('status', '!=', 'done').where('kind', 'in', ['email', 'webhook']).execute(),
+        (rows) => rows.length === 0,
+        'mail and webhooks delivered',
+      );
+      const rows = await direct.selectFrom('outbox').select(['kind', 'payload']).where('kind', 'in', ['email', 'webhook']).execute();
+      const mails = rows.filter((r) => r.kind === 'email');
+      const hooks = rows.filter((r) => r.kind === 'webhook');
+      const seen = new Map<string, number>();
+      for (const m of smtp.mails) seen.set(m.messageId, (seen.get(m.messageId) ?? 0) + 1);
+      const twice = smtp.mails.filter((m) => (seen.get(m.messageId) ?? 0) > 1).map((m) => `${m.messageId} ${m.subject}`);
+      expect(twice).toEqual([]);
+      expect(smtp.mails.length).toBe(mails.length);
+      expect(new Set(smtp.mails.map((m) => m.messageId)).size).toBe(mails.length);
+      expect(hookIds.length).toBe(hooks.length);
+      expect(new Set(hookIds).size).toBe(hooks.length);
+      expect(mails.length).toBeGreaterThan(50);
+    } finally {
+      await direct.destroy();
     }
   });
 });
