@@ -19,6 +19,9 @@ import { type Providers, SimulatedProvider } from './payments/provider.js';
 import { remedyHandler } from './payments/remedies.js';
 import { PlatformSync } from './platform/sync.js';
 import { seedDemo } from './seed/demo.js';
+import { devRoutes } from './http/routes/dev.js';
+import { insightsRoutes } from './http/routes/insights.js';
+import { webApp } from './web/static.js';
 
 export interface Services {
   config: Config;
@@ -42,6 +45,8 @@ export interface AppParts {
   logger?: Logger;
   outboxHandlers?: Record<string, OutboxHandler>;
   routes?: RouteModule[];
+  /** Where the built web app lives (default web/dist). */
+  webRoot?: string;
 }
 
 export function createLogger(config: Config): Logger {
@@ -98,7 +103,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     log,
   };
   const seeded = config.demoSeed ? await seedDemo(services) : false;
-  const server = await buildServer(services, log, parts.routes);
+  const server = await buildServer(services, log, [devRoutes, insightsRoutes, ...(parts.routes ?? []), webApp(parts.webRoot)]);
   return {
     services,
     server,
