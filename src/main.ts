@@ -19,8 +19,21 @@ async function main(argv: string[]) {
     await database.close();
     return;
   }
+  if (command === 'backup') {
+    const target = flags[0];
+    const database = openDatabase(config.databaseUrl);
+    try {
+      if (!target) throw new ConfigError('Usage: backup <file>');
+      if (!database.backup) throw new ConfigError('backup is for SQLite; back up PostgreSQL with pg_dump or your provider’s snapshots');
+      await database.backup(target);
+      console.log(`Backed up ${config.databaseUrl} to ${target}`);
+    } finally {
+      await database.close();
+    }
+    return;
+  }
   if (command !== 'serve' && command !== 'worker') {
-    console.error(`Unknown command "${command}". Use: serve [--no-worker] | worker | migrate`);
+    console.error(`Unknown command "${command}". Use: serve [--no-worker] | worker | migrate | backup <file>`);
     process.exit(2);
   }
 
@@ -34,7 +47,7 @@ async function main(argv: string[]) {
     if (config.demoSeed) console.log(`\nDemo users (password for all: see below):\n${demoLoginHelp()}\n`);
   }
   if (runWorker) app.services.jobs.start();
-  if (command === 'worker') log.info('worker started');
+  if (command === 'worker') console.log('Resolution Center worker started');
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -130,6 +130,28 @@ describe('rate limits', () => {
   });
 });
 
+describe('rate limits on opening cases', () => {
+  it('are per person: one customer’s burst does not block another', async () => {
+    const t2 = await startApp({ RATE_LIMIT_OPEN_CASE: '2' });
+    try {
+      const w2 = await makeWorld(t2.api);
+      const open = async (token: string, customerId: string) =>
+        t2.api('POST', '/api/v1/cases', {
+          token,
+          body: { paymentId: await w2.payment({ customerId }), issueType: 'other', description: 'Opening many cases.' },
+        });
+      expect((await open(w2.tokens.customer, 'cust')).status).toBe(201);
+      expect((await open(w2.tokens.customer, 'cust')).status).toBe(201);
+      const third = await open(w2.tokens.customer, 'cust');
+      expect(third.status).toBe(429);
+      expect(third.headers.get('retry-after')).toBeTruthy();
+      expect((await open(w2.tokens.otherCustomer, 'cust2')).status).toBe(201);
+    } finally {
+      await t2.close();
+    }
+  });
+});
+
 describe('production', () => {
   it('refuses to start without its secrets', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PLATFORM_API_KEY, SESSION_SECRET, PUBLIC_URL/);

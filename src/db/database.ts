@@ -25,6 +25,8 @@ export interface Database {
   db: Kysely<DB>;
   dialect: Dialect;
   close(): Promise<void>;
+  /** SQLite only: a consistent copy through SQLite's online backup API, while the service runs. */
+  backup?(file: string): Promise<void>;
 }
 
 // int8 (bigint money, count(*)) comes back from pg as a string; our amounts fit in 2^53.
@@ -70,7 +72,14 @@ export function openDatabase(url: string): Database {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect(sqlite) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    close: () => db.destroy(),
+    backup: async (target) => {
+      await sqlite.backup(target);
+    },
+  };
 }
 
 export async function migrateToLatest(db: Kysely<DB>): Promise<string[]> {

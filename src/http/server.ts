@@ -18,6 +18,7 @@ import { z } from 'zod';
 import type { Services } from '../app.js';
 import { DomainError } from '../domain/errors.js';
 import { pendingMigrations } from '../db/database.js';
+import { registerMetrics } from '../ops/metrics.js';
 import { registerAuth } from './auth.js';
 import { registerIdempotency } from './idempotency.js';
 import { errorHandler, problem, sendProblem } from './problem.js';
@@ -55,6 +56,8 @@ export async function buildServer(s: Services, log: Logger, modules: RouteModule
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : crypto.randomUUID();
     },
     trustProxy: s.config.production,
+    // One line per request, written in onResponse below, instead of Fastify's two.
+    disableRequestLogging: true,
     return503OnClosing: true,
   }).withTypeProvider<ZodTypeProvider>() as unknown as FastifyZod;
 
@@ -76,6 +79,12 @@ export async function buildServer(s: Services, log: Logger, modules: RouteModule
   app.addHook('onSend', async (_req, reply, payload) => {
     void reply.header('x-request-id', reply.request.id);
     return payload;
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info(
+      { method: req.method, url: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+      'request',
+    );
   });
 
   await app.register(fastifyHelmet, {
@@ -120,6 +129,7 @@ export async function buildServer(s: Services, log: Logger, modules: RouteModule
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
   registerAuth(app, s.config, s.sessions, s.clock);
+  registerMetrics(app, s.db, s.clock);
   registerIdempotency(app, s.db, s.clock);
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());
