@@ -84,7 +84,7 @@ test('a case from opening to a final decision on appeal', async ({ browser }) =>
   await expect(staff.getByText('Choose an outcome.')).toBeVisible();
   await staff.getByText('Refund', { exact: true }).click();
   await staff.getByRole('button', { name: 'Record the decision' }).click();
-  await expect(staff.getByRole('heading', { name: 'Closed: customer refunded' })).toBeVisible();
+  await expect(staff.getByRole('heading', { name: 'Decided: customer refunded (appeal possible)' })).toBeVisible();
   await screenshot(staff, 'case-staff');
   await checkA11y(staff, 'Case (staff)');
 

@@ -96,6 +96,15 @@ export const STATUS_LABELS: Record<Case['status'], string> = {
   chargeback_filed: 'Closed: chargeback filed with the bank',
 };
 
+/** The status in words; a decision that can still be appealed is not "closed" yet. */
+export function statusLabel(c: Pick<Case, 'status' | 'final' | 'appealDeadline'>): string {
+  if (!c.final && c.appealDeadline) {
+    if (c.status === 'customer_won') return 'Decided: customer refunded (appeal possible)';
+    if (c.status === 'merchant_won') return 'Decided: in the merchant’s favour (appeal possible)';
+  }
+  return STATUS_LABELS[c.status];
+}
+
 export function statusTone(status: Case['status']): 'open' | 'review' | 'won' | 'lost' | 'neutral' {
   switch (status) {
     case 'merchant_response_needed':

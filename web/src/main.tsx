@@ -103,9 +103,18 @@ function Shell() {
 
   useEffect(() => {
     // Move focus to the new page's heading so keyboard and screen-reader users land on the content.
-    const h = document.querySelector<HTMLElement>('main h1');
-    h?.setAttribute('tabindex', '-1');
-    h?.focus({ preventScroll: true });
+    // Pages that load first show their heading a moment later: wait for it, unless the user has moved on.
+    let tries = 0;
+    const t = window.setInterval(() => {
+      const h = document.querySelector<HTMLElement>('main h1');
+      const idle = !document.activeElement || document.activeElement === document.body || document.activeElement.closest('nav, .topbar');
+      if (h && idle) {
+        h.setAttribute('tabindex', '-1');
+        h.focus({ preventScroll: true });
+      }
+      if (h || !idle || ++tries > 60) window.clearInterval(t);
+    }, 50);
+    return () => window.clearInterval(t);
   }, [path]);
 
   if (loading) return <Loading label="Opening the Resolution Center" />;

@@ -1,7 +1,7 @@
 /** Small shared pieces: loading states, status pills, countdowns, alerts. */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, type Case } from './api';
-import { STATUS_LABELS, dateTime, duration, statusTone } from './format';
+import { dateTime, duration, statusLabel, statusTone } from './format';
 import { useMe, useNow } from './session';
 
 export type Loaded<T> = { state: 'loading' } | { state: 'error'; error: ApiError } | { state: 'ready'; data: T };
@@ -62,8 +62,8 @@ export function Alert({ tone, children }: { tone: 'error' | 'success' | 'info' |
   );
 }
 
-export function StatusPill({ status }: { status: Case['status'] }) {
-  return <span className={`pill pill-${statusTone(status)}`}>{STATUS_LABELS[status]}</span>;
+export function StatusPill({ c }: { c: Pick<Case, 'status' | 'final' | 'appealDeadline'> }) {
+  return <span className={`pill pill-${statusTone(c.status)}`}>{statusLabel(c)}</span>;
 }
 
 export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: React.ReactNode; actions?: React.ReactNode }) {

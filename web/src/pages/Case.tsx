@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, type ActionType, type Attachment, type Case, type CaseEvent, api, attachmentUrl } from '../api';
 import { FileDrop, type FilesState } from '../files';
-import { ISSUE_LABELS, PROVIDER_LABELS, STATUS_LABELS, bytes, dateTime, exponent, money, parseMajor } from '../format';
+import { ISSUE_LABELS, PROVIDER_LABELS, bytes, statusLabel, dateTime, exponent, money, parseMajor } from '../format';
 import { Link, useLocation } from '../router';
 import { useMe } from '../session';
 import { Alert, Countdown, ErrorBox, FieldError, Loading, StatusPill, useLoad } from '../ui';
@@ -27,7 +27,14 @@ function outcomeText(c: Case): string | null {
   const o = c.outcome;
   if (!o) return null;
   const m = money(o.amount, o.currency);
-  const exec = o.execution === 'pending' ? ' (pending)' : o.execution === 'failed' ? ' (failed: staff are on it)' : '';
+  const exec =
+    o.execution === 'pending'
+      ? c.final
+        ? ' (being paid now)'
+        : ' (paid when the decision becomes final)'
+      : o.execution === 'failed'
+        ? ' (failed: staff are on it)'
+        : '';
   switch (o.kind) {
     case 'refund':
       return `Full refund of ${m} to the customer, paid by the merchant${exec}.`;
@@ -361,7 +368,7 @@ export function CasePage({ id }: { id: string }) {
             {k.customer.name} and {k.merchant.name} · {money(k.payment.amount, k.payment.currency)}
           </p>
         </div>
-        <StatusPill status={k.status} />
+        <StatusPill c={k} />
       </header>
 
       {notice && <Alert tone="success">{notice}</Alert>}
@@ -381,7 +388,7 @@ export function CasePage({ id }: { id: string }) {
             aria-labelledby="status-title"
           >
             <h2 id="status-title" className="status-title">
-              {STATUS_LABELS[k.status]}
+              {statusLabel(k)}
             </h2>
             <p className="status-turn">{turnText(k)}</p>
             {k.dueAt && (

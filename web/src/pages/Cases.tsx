@@ -45,7 +45,7 @@ export function CasesPage() {
                   </span>
                 </div>
                 <div className="case-row-side">
-                  <StatusPill status={c.status} />
+                  <StatusPill c={c} />
                   <span className={`small ${c.turn === 'customer' ? 'text-strong' : 'muted'}`}>
                     {turnWords(c, 'customer')}
                     {c.dueAt && c.turn === 'customer' && (

@@ -108,7 +108,7 @@ export function InboxPage() {
                         </div>
                       </td>
                       <td>
-                        <StatusPill status={c.status} />
+                        <StatusPill c={c} />
                         <div className={`small ${c.turn === 'merchant' ? 'text-strong' : 'muted'}`}>{turnWords(c, 'merchant')}</div>
                       </td>
                       <td>

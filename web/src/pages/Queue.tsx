@@ -52,7 +52,7 @@ export function QueuePage() {
                     </span>
                   </div>
                   <div className="queue-side">
-                    <StatusPill status={c.status} />
+                    <StatusPill c={c} />
                     {c.reviewSince && (
                       <span className="small muted" title={dateTime(c.reviewSince, me.user.timeZone)}>
                         waiting {duration(now - Date.parse(c.reviewSince))}
