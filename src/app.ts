@@ -15,8 +15,11 @@ import { type RouteModule, buildServer } from './http/server.js';
 import { purgeIdempotencyKeys } from './http/idempotency.js';
 import { Jobs } from './jobs/jobs.js';
 import { type OutboxHandler, OutboxWorker } from './outbox/outbox.js';
-import { type Providers, SimulatedProvider } from './payments/provider.js';
+import type { Providers } from './payments/provider.js';
+import { buildProviders } from './payments/providers.js';
 import { remedyHandler } from './payments/remedies.js';
+import { paypalWebhookRoutes } from './payments/paypal-webhook.js';
+import { stripeWebhookRoutes } from './payments/stripe-webhook.js';
 import { PlatformSync } from './platform/sync.js';
 import { seedDemo } from './seed/demo.js';
 import { devRoutes } from './http/routes/dev.js';
@@ -76,10 +79,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
   const clock = new Clock(db, config.devClock, parts.baseNow);
   await clock.sync();
   const cases = new CaseService(db, clock, config, parts.evidence);
-  const providers: Providers = parts.providers ?? {
-    stripe: new SimulatedProvider('stripe'),
-    paypal: new SimulatedProvider('paypal'),
-  };
+  const providers: Providers = parts.providers ?? buildProviders(config, () => clock.now(), log);
   const outbox = new OutboxWorker(
     db,
     database.dialect,
@@ -103,7 +103,14 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     log,
   };
   const seeded = config.demoSeed ? await seedDemo(services) : false;
-  const server = await buildServer(services, log, [devRoutes, insightsRoutes, ...(parts.routes ?? []), webApp(parts.webRoot)]);
+  const server = await buildServer(services, log, [
+    stripeWebhookRoutes,
+    paypalWebhookRoutes,
+    devRoutes,
+    insightsRoutes,
+    ...(parts.routes ?? []),
+    webApp(parts.webRoot),
+  ]);
   return {
     services,
     server,

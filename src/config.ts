@@ -22,7 +22,7 @@ export interface Config {
   policy: Policy;
   maxFileBytes: number;
   stripe: { secretKey: string | null; apiBase: string; webhookSecret: string | null };
-  paypal: { clientId: string | null; clientSecret: string | null; apiBase: string };
+  paypal: { clientId: string | null; clientSecret: string | null; apiBase: string; webhookId: string | null };
   logLevel: string;
   /** Check every response against its zod schema (tests); production serialises directly. */
   validateResponses: boolean;
@@ -103,6 +103,7 @@ export function loadConfig(env: Env = process.env): Config {
       clientId: env.PAYPAL_CLIENT_ID ?? null,
       clientSecret: env.PAYPAL_CLIENT_SECRET ?? null,
       apiBase: env.PAYPAL_API_BASE ?? 'https://api-m.paypal.com',
+      webhookId: env.PAYPAL_WEBHOOK_ID ?? null,
     },
     logLevel: env.LOG_LEVEL ?? 'info',
     validateResponses: flag(env, 'VALIDATE_RESPONSES', false),

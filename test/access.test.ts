@@ -167,6 +167,14 @@ const TABLE: Entry[] = [
     path: () => '/api/v1/merchants/shop/insights',
     expect: { customer: 404, otherCustomer: 404, merchant: 200, otherMerchant: 404, staff: 200, platform: 403, nobody: 401 },
   },
+  // Provider events answer 404 while their secrets are not configured (as in tests), whoever calls.
+  ...['stripe', 'paypal'].map((provider) => ({
+    method: 'POST',
+    url: `/api/v1/providers/${provider}/webhook`,
+    path: () => `/api/v1/providers/${provider}/webhook`,
+    body: () => ({}),
+    expect: { customer: 404, otherCustomer: 404, merchant: 404, otherMerchant: 404, staff: 404, platform: 404, nobody: 404 },
+  })),
   // DELETE /session last: it ends the caller's session.
   { method: 'DELETE', url: '/api/v1/session', path: () => '/api/v1/session', expect: anyPerson(204) },
 ];

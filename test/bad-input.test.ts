@@ -180,6 +180,11 @@ describe('bad input', () => {
     isProblem(await t.api('GET', '/api/v1/cases?status=lost', { token: w.tokens.customer }), 400, 'validation_failed');
   });
 
+  it('over-long paths and headers', async () => {
+    isProblem(await t.api('GET', `/api/v1/cases/${'x'.repeat(6000)}`, { token: w.tokens.customer }), 400, 'validation_failed');
+    isProblem(await t.api('GET', '/api/v1/me', { headers: { authorization: `Bearer ${'x'.repeat(20000)}` } }), 431, 'headers_too_large');
+  });
+
   it('an unknown route is a problem+json 404', async () => {
     isProblem(await t.api('GET', '/api/v1/nothing-here'), 404, 'not_found');
   });

@@ -326,11 +326,12 @@ export class CaseQueries {
       .select(['id', 'case_id', 'currency', 'amount', 'created_at'])
       .where('customer_id', '=', viewer.userId)
       .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
       .execute();
     const balances = new Map<string, number>();
     for (const e of entries) balances.set(e.currency, (balances.get(e.currency) ?? 0) + e.amount);
     return {
-      balances: [...balances].map(([currency, amount]) => ({ currency, amount })),
+      balances: [...balances].sort(([a], [b]) => a.localeCompare(b)).map(([currency, amount]) => ({ currency, amount })),
       entries: entries.map((e) => ({ id: e.id, caseId: e.case_id, currency: e.currency, amount: e.amount, createdAt: e.created_at })),
     };
   }

@@ -68,7 +68,7 @@ export function paymentFacts(p: PaymentRow): PaymentFacts {
   return { amount: p.amount, refundedAmount: p.refunded_amount, currency: p.currency };
 }
 
-export function parseState(row: CaseRow): CaseState {
+export function parseState(row: Pick<CaseRow, 'state'>): CaseState {
   return JSON.parse(row.state) as CaseState;
 }
 

@@ -181,8 +181,18 @@ const m001_core: Migration = {
   },
 };
 
+const m004_money: Migration = {
+  async up(db: AnyDB) {
+    // Provider events find their payment by the provider's id.
+    await db.schema.createIndex('payments_provider_id').on('payments').columns(['provider', 'provider_payment_id']).execute();
+    // A case credits its customer at most once, whatever retries or races happen.
+    await db.schema.createIndex('credit_entries_case').on('credit_entries').column('case_id').unique().execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '001_core': m001_core,
+  '004_money': m004_money,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -530,7 +530,6 @@ export function planSystem(s: CaseState, input: SystemInput, now: Date, policy: 
       return { events: [event('finalized', { final: true }), ...r.events(SYSTEM)], effects: r.effects };
     }
     case 'refunded_elsewhere': {
-      if (!isOpen(s.status) && s.final) return null;
       const outcome: Outcome = {
         kind: 'refunded_elsewhere',
         amount: payment.refundedAmount,
@@ -538,6 +537,12 @@ export function planSystem(s: CaseState, input: SystemInput, now: Date, policy: 
         fundedBy: 'merchant',
         execution: 'succeeded',
       };
+      if (!isOpen(s.status) && s.final) {
+        // A refund that failed here and was then made outside: the customer has the money,
+        // so the case leaves the staff queue (a credit on top would pay twice).
+        if (s.outcome?.execution !== 'failed') return null;
+        return { events: [event('payment_refunded_elsewhere', { outcome })], effects: [] };
+      }
       return {
         events: [event('payment_refunded_elsewhere', moveTo('customer_won', now, policy, { outcome, final: true }))],
         effects: [],

@@ -12,6 +12,7 @@ const TITLES: Record<number, string> = {
   413: 'Payload too large',
   415: 'Unsupported media type',
   422: 'Unprocessable content',
+  431: 'Request header fields too large',
   429: 'Too many requests',
   500: 'Internal server error',
   503: 'Service unavailable',
@@ -50,6 +51,9 @@ const FASTIFY_CODES: Record<string, [number, string, string]> = {
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'invalid_json', 'The body is not valid JSON.'],
   FST_ERR_CTP_EMPTY_TYPE: [415, 'unsupported_media_type', 'The Content-Type is missing.'],
   FST_ERR_CTP_INVALID_TYPE: [415, 'unsupported_media_type', 'The Content-Type is not valid.'],
+  FST_ERR_MAX_PARAM_LENGTH: [400, 'validation_failed', 'A path parameter is too long.'],
+  FST_ERR_BAD_URL: [400, 'validation_failed', 'The URL is not valid.'],
+  FST_ERR_ASYNC_CONSTRAINT: [400, 'validation_failed', 'The request could not be routed.'],
 };
 
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {

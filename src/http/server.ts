@@ -6,6 +6,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, {
+  LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
   type RawReplyDefaultExpression,
@@ -57,7 +58,19 @@ export async function buildServer(s: Services, log: Logger, modules: RouteModule
     },
     trustProxy: s.config.production,
     // One line per request, written in onResponse below, instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
+    // Router-level refusals (over-long or malformed paths) go through the same problem+json mapper.
+    frameworkErrors: errorHandler,
+    // Requests Node's parser refuses (headers too large, malformed) still get problem+json.
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) return;
+      const [status, code] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'headers_too_large'] : [400, 'bad_request'];
+      const body = JSON.stringify(problem(status, code, 'The HTTP request could not be read.'));
+      socket.end(
+        `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+          `Content-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
     return503OnClosing: true,
   }).withTypeProvider<ZodTypeProvider>() as unknown as FastifyZod;
 

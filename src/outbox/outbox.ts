@@ -117,6 +117,9 @@ export class OutboxWorker {
       const dead = permanent || row.attempts >= (handler?.maxAttempts ?? 8);
       const now = this.clock.now();
       this.log.warn({ outboxId: row.id, kind: row.kind, attempts: row.attempts, dead, err: message }, 'outbox effect failed');
+      // The failure is recorded where people see it before the row dies: if recording fails
+      // or the process stops in between, the row is still leased and runs (and dies) again.
+      if (dead) await handler?.onDead?.(row, message);
       await this.db
         .updateTable('outbox')
         .set({
@@ -127,7 +130,6 @@ export class OutboxWorker {
         })
         .where('id', '=', row.id)
         .execute();
-      if (dead) await handler?.onDead?.(row, message);
     }
   }
 }

@@ -17,6 +17,18 @@ export interface PaymentProvider {
   refund(req: RefundRequest): Promise<{ refundId: string }>;
 }
 
+/** Well under the outbox lease (60 s), so a slow call is abandoned before another worker may claim the row. */
+export const PROVIDER_TIMEOUT_MS = 20_000;
+
+/**
+ * HTTP statuses that mean "not now" rather than "no": 5xx, 408, 429, and 409,
+ * which Stripe answers while a request with the same idempotency key is still
+ * in flight. Every other 4xx is a permanent refusal.
+ */
+export function isRetryableStatus(status: number): boolean {
+  return status >= 500 || status === 408 || status === 409 || status === 429;
+}
+
 /** Records the refund locally: the demo and the tests run without provider credentials. */
 export class SimulatedProvider implements PaymentProvider {
   readonly simulated = true;

@@ -1,6 +1,12 @@
-/** The outbox handler that executes a final refund through the payment's provider. */
+/**
+ * The outbox handler that executes a final refund through the payment's
+ * provider (SPEC §5). Exactly once: the outbox row's key (`rc-refund-<caseId>`)
+ * goes to the provider on every attempt, so a repeat after a crash between the
+ * provider's answer and the recording gets the first refund back, and the
+ * recording itself is a no-op once the case's outcome is no longer pending.
+ */
 import type { Kysely } from 'kysely';
-import type { CaseService } from '../cases/service.js';
+import { type CaseService, parseState } from '../cases/service.js';
 import type { DB, OutboxRow } from '../db/schema.js';
 import { type OutboxHandler, PermanentError } from '../outbox/outbox.js';
 import type { Providers } from './provider.js';
@@ -12,20 +18,28 @@ interface RemedyPayload {
 }
 
 export function remedyHandler(db: Kysely<DB>, cases: CaseService, providers: Providers): OutboxHandler {
+  const load = (caseId: string) =>
+    db
+      .selectFrom('cases')
+      .innerJoin('payments', 'payments.id', 'cases.payment_id')
+      .select(['cases.state', 'payments.provider', 'payments.provider_payment_id'])
+      .where('cases.id', '=', caseId)
+      .executeTakeFirstOrThrow();
+
   return {
+    // With the outbox's backoff (10 s doubling), about five minutes of outage before staff are asked.
     maxAttempts: 6,
     async handle(row: OutboxRow) {
       const p = JSON.parse(row.payload) as RemedyPayload;
-      const payment = await db
-        .selectFrom('cases')
-        .innerJoin('payments', 'payments.id', 'cases.payment_id')
-        .select(['payments.provider', 'payments.provider_payment_id'])
-        .where('cases.id', '=', p.caseId)
-        .executeTakeFirstOrThrow();
-      const provider = providers[payment.provider];
-      if (!provider) throw new PermanentError(`No refund provider for "${payment.provider}" payments`);
+      const c = await load(p.caseId);
+      const outcome = parseState(c).outcome;
+      // Already recorded (a crash after recording, before the row was marked done), or no
+      // refund is owed any more: calling the provider again would be pointless at best.
+      if (outcome?.execution !== 'pending' || (outcome.kind !== 'refund' && outcome.kind !== 'partial_refund')) return;
+      const provider = providers[c.provider];
+      if (!provider) throw new PermanentError(`No refund provider for "${c.provider}" payments`);
       const { refundId } = await provider.refund({
-        providerPaymentId: payment.provider_payment_id,
+        providerPaymentId: c.provider_payment_id,
         amount: p.amount,
         currency: p.currency,
         idempotencyKey: row.idempotency_key,
@@ -34,7 +48,8 @@ export function remedyHandler(db: Kysely<DB>, cases: CaseService, providers: Pro
     },
     async onDead(row: OutboxRow, error: string) {
       const p = JSON.parse(row.payload) as RemedyPayload;
-      await cases.system(p.caseId, { type: 'refund_failed', provider: 'payment provider', error });
+      const c = await load(p.caseId);
+      await cases.system(p.caseId, { type: 'refund_failed', provider: c.provider, error });
     },
   };
 }

@@ -131,9 +131,12 @@ export function LoginPage() {
                     </span>
                     <span className="demo-user-text">
                       <span className="demo-user-name">{u.name}</span>
-                      <span className="muted small">{u.email}</span>
+                      <span className="muted small">
+                        {u.email}
+                        {u.role.includes('(') ? ` · ${u.role.slice(u.role.indexOf('(') + 1, -1)}` : ''}
+                      </span>
                     </span>
-                    <span className={`role-tag role-${u.role.split(' ')[0]}`}>{u.role}</span>
+                    <span className={`role-tag role-${u.role.split(' ')[0]}`}>{u.role.split(' (')[0]}</span>
                   </button>
                 </li>
               ))}

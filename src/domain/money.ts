@@ -1,0 +1,58 @@
+/**
+ * Money is an integer of minor units plus an ISO 4217 currency (SPEC §9). Some
+ * providers (PayPal) speak decimal strings instead; the number of decimals is
+ * the currency's ISO 4217 exponent, never assumed to be 2.
+ */
+
+/** Currencies whose exponent is not 2 (ISO 4217 list one). Every other code has 2. */
+const EXPONENTS: Record<string, number> = {
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
+  CLF: 4,
+  UYW: 4,
+};
+
+export function minorUnitExponent(currency: string): number {
+  return EXPONENTS[currency.toUpperCase()] ?? 2;
+}
+
+/** 1234 USD → "12.34"; 1234 JPY → "1234"; 1234 KWD → "1.234". Exact: no floating point. */
+export function toDecimalString(amount: number, currency: string): string {
+  if (!Number.isSafeInteger(amount) || amount < 0) throw new RangeError(`Not an amount of minor units: ${amount}`);
+  const exponent = minorUnitExponent(currency);
+  if (exponent === 0) return String(amount);
+  const digits = String(amount).padStart(exponent + 1, '0');
+  return `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
+}
+
+/** "12.34" USD → 1234; "1.5" KWD → 1500. Refuses more decimals than the currency has. */
+export function fromDecimalString(value: string, currency: string): number {
+  const exponent = minorUnitExponent(currency);
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(value);
+  if (!m || (m[2]?.length ?? 0) > exponent) throw new RangeError(`Not an amount of ${currency}: "${value}"`);
+  const amount = Number(`${m[1]}${(m[2] ?? '').padEnd(exponent, '0')}`);
+  if (!Number.isSafeInteger(amount)) throw new RangeError(`Amount out of range: "${value}"`);
+  return amount;
+}

@@ -1,0 +1,104 @@
+/**
+ * The crash window (SPEC §5, exactly once): the worker process is killed with
+ * SIGKILL after Stripe made the refund but before the answer was recorded. The
+ * restarted worker repeats the call with the same key, Stripe gives the first
+ * refund back, and the case records one success.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { FakeStripe } from './support/fake-providers.js';
+import { type TestApp, startApp } from './support/harness.js';
+import { type World, makeWorld } from './support/world.js';
+
+let t: TestApp;
+let w: World;
+let stripe: FakeStripe;
+const workers: ChildProcess[] = [];
+
+beforeAll(async () => {
+  stripe = await FakeStripe.start();
+  // Real time, as the worker processes have: both read the movable offset from the database.
+  t = await startApp({ STRIPE_SECRET_KEY: FakeStripe.SECRET_KEY, STRIPE_API_BASE: stripe.url }, { baseNow: () => Date.now() });
+  w = await makeWorld(t.api);
+});
+afterAll(async () => {
+  for (const p of workers) if (p.exitCode === null && p.signalCode === null && p.pid) process.kill(-p.pid, 'SIGKILL');
+  await t?.close();
+  await stripe?.close();
+});
+
+/** `npx tsx src/main.ts worker` against the test's database, in its own process group. */
+function startWorker(): { child: ChildProcess; exited: Promise<void> } {
+  const child = spawn('npx', ['tsx', 'src/main.ts', 'worker'], {
+    cwd: process.cwd(),
+    detached: true,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      DATABASE_URL: t.config.databaseUrl,
+      DATA_DIR: t.dir,
+      DEMO_SEED: '0',
+      DEV_CLOCK: '1',
+      LOG_LEVEL: 'error',
+      STRIPE_SECRET_KEY: FakeStripe.SECRET_KEY,
+      STRIPE_API_BASE: stripe.url,
+    },
+  });
+  workers.push(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return { child, exited };
+}
+
+/** Kills the worker and everything it started (npx → tsx → node), as a crash would. */
+function kill(child: ChildProcess, signal: NodeJS.Signals) {
+  if (child.pid) process.kill(-child.pid, signal);
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const end = performance.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (performance.now() > end) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+it('records one refund when the worker dies between Stripe’s answer and the recording', { timeout: 90_000 }, async () => {
+  const c = await w.openCase({ providerPaymentId: 'pi_crash_1', paidAt: new Date().toISOString() });
+  const made = stripe.holdNext();
+  const accepted = await w.act(w.tokens.merchant, c.id, { type: 'accept' });
+  expect(accepted.status).toBe(200);
+
+  const first = startWorker();
+  await made; // Stripe has made the refund; its answer is held, so the worker cannot have recorded it.
+  kill(first.child, 'SIGKILL');
+  await first.exited;
+  stripe.release();
+  const view = async () => (await t.api('GET', `/api/v1/cases/${c.id}`, { token: w.tokens.customer })).body;
+  const crashed = await view();
+  expect(crashed.outcome.execution).toBe('pending');
+  expect(crashed.timeline.filter((e: { type: string }) => e.type === 'refund_succeeded')).toHaveLength(0);
+  expect(stripe.refunds).toHaveLength(1);
+
+  // The dead worker's lease (60 s) must pass before another may claim the row.
+  await t.app.services.clock.advance(2 * 60_000);
+  const second = startWorker();
+  const done = await until('the refund to be recorded', async () => {
+    const v = await view();
+    return v.outcome.execution === 'pending' ? undefined : v;
+  });
+  kill(second.child, 'SIGTERM');
+  await second.exited;
+
+  expect(done.outcome).toMatchObject({ kind: 'refund', execution: 'succeeded' });
+  const succeeded = done.timeline.filter((e: { type: string }) => e.type === 'refund_succeeded');
+  expect(succeeded).toHaveLength(1);
+  expect(succeeded[0].data.refundId).toBe(stripe.refunds[0]?.id);
+  expect(done.payment.refundedAmount).toBe(10000);
+  // Two calls, one key, one refund: the second call got the first refund back.
+  expect(stripe.calls.map((x) => x.headers['idempotency-key'])).toEqual([`rc-refund-${c.id}`, `rc-refund-${c.id}`]);
+  expect(stripe.calls[1]?.status).toBe(200);
+  expect(stripe.refunds).toHaveLength(1);
+  expect(stripe.problems).toEqual([]);
+});

@@ -1,0 +1,313 @@
+/**
+ * Fake Stripe and PayPal servers on loopback (node:http), implementing only the
+ * endpoints the Resolution Center calls, checking the request shapes the real
+ * APIs require, and honouring idempotency keys the way the real ones do: a
+ * repeat of a key that created a refund gets that same refund back.
+ */
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fromDecimalString } from '../../src/domain/money.js';
+
+/** A scripted answer of this status closes the connection without answering: a network failure. */
+export const DROP = 0;
+
+interface Scripted {
+  status: number;
+  body: unknown;
+}
+
+export interface ProviderCall {
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  /** Stripe: the form fields; PayPal: the JSON body. */
+  body: Record<string, unknown>;
+  status: number;
+}
+
+export interface Refund {
+  id: string;
+  key: string;
+  target: string;
+  amount: number;
+  currency: string;
+}
+
+async function listen(handler: (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void) {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => handler(req, Buffer.concat(chunks).toString('utf8'), res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { server, url: `http://127.0.0.1:${port}` };
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+/** Shared: scripted failures, held answers, idempotent refunds, the record of calls. */
+class FakeBase {
+  readonly calls: ProviderCall[] = [];
+  readonly refunds: Refund[] = [];
+  /** Request-shape violations: a test expects none. */
+  readonly problems: string[] = [];
+  protected script: Scripted[] = [];
+  private holding: (() => void) | null = null;
+  private readonly held: http.ServerResponse[] = [];
+
+  /** The next refund calls answer these, in order, before refunds succeed again. */
+  failNext(...answers: Scripted[]) {
+    this.script.push(...answers);
+  }
+
+  /** The next refund is made but its answer is never sent: resolves once it is made. */
+  holdNext(): Promise<void> {
+    return new Promise((resolve) => (this.holding = resolve));
+  }
+
+  /** Drops the held connections (their caller is gone by then). */
+  release() {
+    for (const res of this.held.splice(0)) res.destroy();
+  }
+
+  reset() {
+    this.script = [];
+    this.calls.length = 0;
+    this.problems.length = 0;
+  }
+
+  protected check(ok: boolean, problem: string) {
+    if (!ok) this.problems.push(problem);
+  }
+
+  /** Answers a refund call: scripted failure, replay of the key's refund, or a new refund. */
+  protected refund(
+    res: http.ServerResponse,
+    call: ProviderCall,
+    key: string,
+    want: Omit<Refund, 'id' | 'key'>,
+    view: (r: Refund) => unknown,
+    idempotencyError: () => Scripted,
+  ) {
+    this.calls.push(call);
+    const scripted = this.script.shift();
+    if (scripted?.status === DROP) {
+      call.status = DROP;
+      return res.socket?.destroy();
+    }
+    if (scripted) {
+      call.status = scripted.status;
+      return send(res, scripted.status, scripted.body);
+    }
+    const earlier = this.refunds.find((r) => r.key === key);
+    if (earlier) {
+      const same = earlier.target === want.target && earlier.amount === want.amount && earlier.currency === want.currency;
+      const answer = same ? { status: 200, body: view(earlier) } : idempotencyError();
+      call.status = answer.status;
+      return send(res, answer.status, answer.body, same ? { 'idempotent-replayed': 'true' } : {});
+    }
+    const refund: Refund = { id: `re_fake_${this.refunds.length + 1}`, key, ...want };
+    this.refunds.push(refund);
+    if (this.holding) {
+      const made = this.holding;
+      this.holding = null;
+      this.held.push(res);
+      call.status = -1;
+      made();
+      return;
+    }
+    call.status = 200;
+    send(res, 200, view(refund));
+  }
+}
+
+export class FakeStripe extends FakeBase {
+  static readonly SECRET_KEY = 'sk_test_fake_resolution_center';
+  url = '';
+  private server: http.Server | null = null;
+
+  static async start() {
+    const fake = new FakeStripe();
+    const { server, url } = await listen((req, raw, res) => fake.handle(req, raw, res));
+    fake.server = server;
+    fake.url = url;
+    return fake;
+  }
+
+  private handle(req: http.IncomingMessage, raw: string, res: http.ServerResponse) {
+    if (req.method !== 'POST' || req.url !== '/v1/refunds')
+      return send(res, 404, { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${req.url})` } });
+    const form = Object.fromEntries(new URLSearchParams(raw));
+    const call: ProviderCall = { path: req.url, headers: req.headers, body: form, status: 0 };
+    this.check(req.headers.authorization === `Bearer ${FakeStripe.SECRET_KEY}`, 'Stripe: bearer secret key');
+    this.check(req.headers['content-type']?.startsWith('application/x-www-form-urlencoded') === true, 'Stripe: form-encoded body');
+    const key = req.headers['idempotency-key'];
+    this.check(typeof key === 'string' && key.length > 0, 'Stripe: Idempotency-Key');
+    const target = form.payment_intent ?? form.charge;
+    const amount = Number(form.amount);
+    this.check((form.payment_intent === undefined) !== (form.charge === undefined), 'Stripe: exactly one of payment_intent, charge');
+    this.check(Number.isSafeInteger(amount) && amount > 0 && String(amount) === form.amount, 'Stripe: integer amount');
+    if (this.problems.length) {
+      this.calls.push({ ...call, status: 400 });
+      return send(res, 400, { error: { type: 'invalid_request_error', message: this.problems.join('; ') } });
+    }
+    this.refund(
+      res,
+      call,
+      String(key),
+      { target: target ?? '', amount, currency: 'usd' },
+      (r) => ({
+        id: r.id,
+        object: 'refund',
+        amount: r.amount,
+        currency: r.currency,
+        status: 'succeeded',
+        payment_intent: r.target.startsWith('pi_') ? r.target : null,
+        charge: r.target.startsWith('ch_') ? r.target : `ch_for_${r.target}`,
+      }),
+      () => ({
+        status: 400,
+        body: {
+          error: {
+            type: 'idempotency_error',
+            message: 'Keys for idempotent requests can only be used with the same parameters they were first used with.',
+          },
+        },
+      }),
+    );
+  }
+
+  close() {
+    this.release();
+    return new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+export class FakePayPal extends FakeBase {
+  static readonly CLIENT_ID = 'paypal-client-id';
+  static readonly CLIENT_SECRET = 'paypal-client-secret';
+  url = '';
+  tokenCalls = 0;
+  /** Seconds a token lives, as PayPal's `expires_in`. */
+  expiresIn = 32_400;
+  private readonly tokens = new Set<string>();
+  private server: http.Server | null = null;
+
+  static async start() {
+    const fake = new FakePayPal();
+    const { server, url } = await listen((req, raw, res) => fake.handle(req, raw, res));
+    fake.server = server;
+    fake.url = url;
+    return fake;
+  }
+
+  /** The webhook id the fake's verify endpoint knows. */
+  static readonly WEBHOOK_ID = 'WH-FAKE-0001';
+  verifyCalls = 0;
+
+  /**
+   * The PAYPAL-* headers of a delivery of `event`, as PayPal would send them. The fake
+   * "signs" with an HMAC over what PayPal's signature covers (id, time, webhook id, body).
+   */
+  static sign(event: unknown, over: { transmissionTime?: string; webhookId?: string } = {}): Record<string, string> {
+    const id = crypto.randomUUID();
+    const time = over.transmissionTime ?? new Date().toISOString();
+    return {
+      'paypal-auth-algo': 'SHA256withRSA',
+      'paypal-cert-url': 'https://api.paypal.com/v1/notifications/certs/CERT-fake',
+      'paypal-transmission-id': id,
+      'paypal-transmission-time': time,
+      'paypal-transmission-sig': FakePayPal.signature(id, time, over.webhookId ?? FakePayPal.WEBHOOK_ID, JSON.stringify(event)),
+    };
+  }
+
+  private static signature(id: string, time: string, webhookId: string, body: string) {
+    return crypto.createHmac('sha256', 'fake-paypal-cert').update(`${id}|${time}|${webhookId}|${body}`).digest('base64');
+  }
+
+  private verify(req: http.IncomingMessage, raw: string, res: http.ServerResponse) {
+    this.verifyCalls++;
+    const bearer = req.headers.authorization?.replace(/^Bearer /, '') ?? '';
+    if (!this.tokens.has(bearer)) return send(res, 401, { error: 'invalid_token' });
+    const body = JSON.parse(raw) as Record<string, unknown>;
+    const fields = ['auth_algo', 'cert_url', 'transmission_id', 'transmission_sig', 'transmission_time', 'webhook_id'];
+    for (const f of fields) this.check(typeof body[f] === 'string', `PayPal verify: ${f}`);
+    this.check(typeof body.webhook_event === 'object' && body.webhook_event !== null, 'PayPal verify: webhook_event');
+    const expected = FakePayPal.signature(
+      String(body.transmission_id),
+      String(body.transmission_time),
+      String(body.webhook_id),
+      JSON.stringify(body.webhook_event),
+    );
+    const ok = body.webhook_id === FakePayPal.WEBHOOK_ID && body.transmission_sig === expected;
+    send(res, 200, { verification_status: ok ? 'SUCCESS' : 'FAILURE' });
+  }
+
+  /** Every issued token stops working, as after a revocation. */
+  revokeTokens() {
+    this.tokens.clear();
+  }
+
+  private handle(req: http.IncomingMessage, raw: string, res: http.ServerResponse) {
+    if (req.method === 'POST' && req.url === '/v1/oauth2/token') {
+      this.tokenCalls++;
+      const basic = Buffer.from(`${FakePayPal.CLIENT_ID}:${FakePayPal.CLIENT_SECRET}`).toString('base64');
+      this.check(req.headers['content-type']?.startsWith('application/x-www-form-urlencoded') === true, 'PayPal token: form body');
+      if (req.headers.authorization !== `Basic ${basic}` || raw !== 'grant_type=client_credentials')
+        return send(res, 401, { error: 'invalid_client', error_description: 'Client Authentication failed' });
+      const token = `A21AA_fake_${this.tokenCalls}`;
+      this.tokens.add(token);
+      return send(res, 200, {
+        scope: 'https://uri.paypal.com/services/payments/refund',
+        access_token: token,
+        token_type: 'Bearer',
+        expires_in: this.expiresIn,
+      });
+    }
+    if (req.method === 'POST' && req.url === '/v1/notifications/verify-webhook-signature') return this.verify(req, raw, res);
+    const m = /^\/v2\/payments\/captures\/([^/]+)\/refund$/.exec(req.url ?? '');
+    if (req.method !== 'POST' || !m)
+      return send(res, 404, { name: 'RESOURCE_NOT_FOUND', message: 'The specified resource does not exist.' });
+    const bearer = req.headers.authorization?.replace(/^Bearer /, '') ?? '';
+    if (!this.tokens.has(bearer))
+      return send(res, 401, { error: 'invalid_token', error_description: 'Token signature verification failed' });
+    let body: { amount?: { value?: unknown; currency_code?: unknown } } = {};
+    try {
+      body = JSON.parse(raw) as typeof body;
+    } catch {
+      this.problems.push('PayPal: JSON body');
+    }
+    const call: ProviderCall = { path: req.url ?? '', headers: req.headers, body: body as Record<string, unknown>, status: 0 };
+    this.check(req.headers['content-type']?.startsWith('application/json') === true, 'PayPal: JSON content type');
+    const requestId = req.headers['paypal-request-id'];
+    this.check(typeof requestId === 'string' && requestId.length > 0, 'PayPal: PayPal-Request-Id');
+    const currency = typeof body.amount?.currency_code === 'string' ? body.amount.currency_code : '';
+    let amount = 0;
+    try {
+      amount = fromDecimalString(String(body.amount?.value), currency);
+    } catch {
+      this.problems.push(`PayPal: amount.value "${String(body.amount?.value)}" is not a ${currency} amount`);
+    }
+    if (this.problems.length) {
+      this.calls.push({ ...call, status: 400 });
+      return send(res, 400, { name: 'INVALID_REQUEST', message: this.problems.join('; ') });
+    }
+    this.refund(
+      res,
+      call,
+      String(requestId),
+      { target: decodeURIComponent(m[1] ?? ''), amount, currency },
+      (r) => ({ id: r.id, status: 'COMPLETED', amount: body.amount }),
+      () => ({ status: 422, body: { name: 'UNPROCESSABLE_ENTITY', details: [{ issue: 'DUPLICATE_REQUEST_ID' }] } }),
+    );
+  }
+
+  close() {
+    this.release();
+    return new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
