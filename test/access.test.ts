@@ -12,7 +12,14 @@ let w: World;
 let caseId: string;
 let freshPayment: string;
 beforeAll(async () => {
-  t = await startApp();
+  // Provider event routes are live only when configured; configure them so the matrix covers them.
+  t = await startApp({
+    STRIPE_WEBHOOK_SECRET: 'whsec_matrix',
+    PAYPAL_WEBHOOK_ID: 'WH-MATRIX',
+    PAYPAL_CLIENT_ID: 'client',
+    PAYPAL_CLIENT_SECRET: 'secret',
+    PAYPAL_API_BASE: 'http://127.0.0.1:9',
+  });
   w = await makeWorld(t.api);
   caseId = (await w.openCase()).id;
 });
@@ -167,13 +174,13 @@ const TABLE: Entry[] = [
     path: () => '/api/v1/merchants/shop/insights',
     expect: { customer: 404, otherCustomer: 404, merchant: 200, otherMerchant: 404, staff: 200, platform: 403, nobody: 401 },
   },
-  // Provider events answer 404 while their secrets are not configured (as in tests), whoever calls.
-  ...['stripe', 'paypal'].map((provider) => ({
+  // Provider events authenticate by signature, never by who calls: unsigned is refused for everyone.
+  ...['stripe', 'paypal'].map((provider): Entry => ({
     method: 'POST',
     url: `/api/v1/providers/${provider}/webhook`,
     path: () => `/api/v1/providers/${provider}/webhook`,
-    body: () => ({}),
-    expect: { customer: 404, otherCustomer: 404, merchant: 404, otherMerchant: 404, staff: 404, platform: 404, nobody: 404 },
+    body: () => ({ id: 'evt_1', type: 'charge.refunded' }),
+    expect: { customer: 400, otherCustomer: 400, merchant: 400, otherMerchant: 400, staff: 400, platform: 400, nobody: 400 },
   })),
   // DELETE /session last: it ends the caller's session.
   { method: 'DELETE', url: '/api/v1/session', path: () => '/api/v1/session', expect: anyPerson(204) },
