@@ -18,7 +18,11 @@ if (!process.env.RC_E2E_PORT)
   ])
     .toString()
     .trim();
-if (!process.env.RC_E2E_DIR) process.env.RC_E2E_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'rc-e2e-'));
+if (!process.env.RC_E2E_DIR) {
+  process.env.RC_E2E_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'rc-e2e-'));
+  // A fresh accessibility log per run (e2e/support.ts appends one line per page checked).
+  fs.rmSync(path.join('playwright-report', 'axe.jsonl'), { force: true });
+}
 
 const port = process.env.RC_E2E_PORT;
 const dir = process.env.RC_E2E_DIR;

@@ -82,6 +82,7 @@ test('at 375 px wide: the menu, the orders and a case stay usable', async ({ pag
 test('keyboard only: sign in and open a case page without a mouse', async ({ page }) => {
   await page.context().clearCookies();
   await page.goto('/login');
+  await expect(page.getByRole('heading', { level: 1 })).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(page.getByLabel('Email')).toBeFocused();
   await page.keyboard.type('carol@example.com');

@@ -28,13 +28,13 @@ export async function newUser(browser: Browser, who: keyof typeof USERS): Promis
   return page;
 }
 
-const AXE_LOG = path.join('test-results', 'axe.jsonl');
+export const AXE_LOG = path.join('playwright-report', 'axe.jsonl');
 
 /** No serious or critical axe-core violation on the page as it is now; every result is logged for the report. */
 export async function checkA11y(page: Page, name: string) {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  fs.mkdirSync('test-results', { recursive: true });
+  fs.mkdirSync(path.dirname(AXE_LOG), { recursive: true });
   fs.appendFileSync(
     AXE_LOG,
     JSON.stringify({

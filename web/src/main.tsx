@@ -169,7 +169,7 @@ function Shell() {
         </div>
       </header>
       <div className="layout">
-        <aside id="sidebar" className={menuOpen ? 'sidebar open' : 'sidebar'}>
+        <aside id="sidebar" aria-label="Sections" className={menuOpen ? 'sidebar open' : 'sidebar'}>
           <Nav onNavigate={() => setMenuOpen(false)} />
         </aside>
         <main id="main" className="content">

@@ -432,7 +432,7 @@ export function CasePage({ id }: { id: string }) {
           </section>
         </div>
 
-        <aside className="case-side">
+        <aside className="case-side" aria-label="Payment and parties">
           <section className="card" aria-labelledby="payment-title">
             <h2 id="payment-title" className="card-title">
               Payment
