@@ -52,6 +52,8 @@ export async function checkA11y(page: Page, name: string) {
 
 export async function screenshot(page: Page, name: string) {
   fs.mkdirSync('docs/screenshots', { recursive: true });
+  // From the top, so the sticky header is drawn where it belongs in a full-page image.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true, animations: 'disabled', caret: 'hide' });
 }
 

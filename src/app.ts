@@ -25,6 +25,9 @@ import { seedDemo } from './seed/demo.js';
 import { devRoutes } from './http/routes/dev.js';
 import { insightsRoutes } from './http/routes/insights.js';
 import { webApp } from './web/static.js';
+import { type Storage, openStorage } from './files/storage.js';
+import { Uploads } from './files/uploads.js';
+import { uploadRoutes } from './http/routes/uploads.js';
 
 export interface Services {
   config: Config;
@@ -38,6 +41,8 @@ export interface Services {
   outbox: OutboxWorker;
   jobs: Jobs;
   log: Logger;
+  storage: Storage;
+  uploads: Uploads;
 }
 
 export interface AppParts {
@@ -45,6 +50,8 @@ export interface AppParts {
   baseNow?: () => number;
   providers?: Providers;
   evidence?: EvidenceClaimer;
+  /** Replaces the storage STORAGE_URL names. */
+  storage?: Storage;
   logger?: Logger;
   outboxHandlers?: Record<string, OutboxHandler>;
   routes?: RouteModule[];
@@ -78,7 +85,9 @@ export async function createApp(config: Config, parts: AppParts = {}) {
   await migrateToLatest(db);
   const clock = new Clock(db, config.devClock, parts.baseNow);
   await clock.sync();
-  const cases = new CaseService(db, clock, config, parts.evidence);
+  const storage = parts.storage ?? openStorage(config.storageUrl);
+  const uploads = new Uploads(db, storage, config.maxFileBytes, log);
+  const cases = new CaseService(db, clock, config, parts.evidence ?? uploads);
   const providers: Providers = parts.providers ?? buildProviders(config, () => clock.now(), log);
   const outbox = new OutboxWorker(
     db,
@@ -89,6 +98,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
   );
   const jobs = new Jobs(db, clock, cases, outbox, log);
   jobs.add(() => purgeIdempotencyKeys(db, clock.now()));
+  jobs.add(() => uploads.purgeUnused(clock.now()));
   const services: Services = {
     config,
     database,
@@ -101,9 +111,12 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     outbox,
     jobs,
     log,
+    storage,
+    uploads,
   };
   const seeded = config.demoSeed ? await seedDemo(services) : false;
   const server = await buildServer(services, log, [
+    uploadRoutes,
     stripeWebhookRoutes,
     paypalWebhookRoutes,
     devRoutes,
@@ -117,7 +130,10 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     seeded,
     async close() {
       await jobs.stop();
-      await server.close();
+      // Node closes idle keep-alive connections only once, when close starts; a response that
+      // finishes later would hold its socket until the keep-alive timeout. Sweep until closed.
+      const sweep = setInterval(() => server.server.closeIdleConnections(), 50);
+      await server.close().finally(() => clearInterval(sweep));
       await database.close();
     },
   };

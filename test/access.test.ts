@@ -11,6 +11,7 @@ let t: TestApp;
 let w: World;
 let caseId: string;
 let freshPayment: string;
+let attachmentId: string;
 beforeAll(async () => {
   // Provider event routes are live only when configured; configure them so the matrix covers them.
   t = await startApp({
@@ -21,8 +22,23 @@ beforeAll(async () => {
     PAYPAL_API_BASE: 'http://127.0.0.1:9',
   });
   w = await makeWorld(t.api);
-  caseId = (await w.openCase()).id;
+  const upload = await t.api('POST', '/api/v1/uploads', { token: w.tokens.customer, ...multipart() });
+  expect(upload.status).toBe(201);
+  attachmentId = upload.body.id;
+  const paymentId = await w.payment();
+  const opened = await t.api('POST', '/api/v1/cases', {
+    token: w.tokens.customer,
+    body: { paymentId, issueType: 'other', description: 'With a receipt attached.', attachmentIds: [attachmentId] },
+  });
+  caseId = opened.body.id;
 });
+
+/** A one-file multipart body (a small text receipt). */
+function multipart() {
+  const boundary = 'matrixboundary';
+  const raw = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="receipt.txt"\r\nContent-Type: text/plain\r\n\r\nPaid 10 USD\r\n--${boundary}--\r\n`;
+  return { raw, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
 afterAll(() => t.close());
 
 type Caller = 'customer' | 'otherCustomer' | 'merchant' | 'otherMerchant' | 'staff' | 'platform' | 'nobody';
@@ -33,6 +49,7 @@ interface Entry {
   url: string;
   path: () => string;
   body?: () => unknown;
+  raw?: () => { raw: string; headers: Record<string, string> };
   expect: Record<Caller, number>;
 }
 
@@ -174,6 +191,13 @@ const TABLE: Entry[] = [
     path: () => '/api/v1/merchants/shop/insights',
     expect: { customer: 404, otherCustomer: 404, merchant: 200, otherMerchant: 404, staff: 200, platform: 403, nobody: 401 },
   },
+  { method: 'POST', url: '/api/v1/uploads', path: () => '/api/v1/uploads', raw: multipart, expect: anyPerson(201) },
+  {
+    method: 'GET',
+    url: '/api/v1/cases/:id/attachments/:attachmentId',
+    path: () => `/api/v1/cases/${caseId}/attachments/${attachmentId}`,
+    expect: partiesAndStaff(200),
+  },
   // Provider events authenticate by signature, never by who calls: unsigned is refused for everyone.
   ...['stripe', 'paypal'].map((provider): Entry => ({
     method: 'POST',
@@ -204,7 +228,7 @@ describe('access matrix', () => {
       const seen: Record<string, number> = {};
       for (const caller of CALLERS) {
         freshPayment = await w.payment();
-        const r = await t.api(entry.method, entry.path(), { token: tokenOf(caller), body: entry.body?.() });
+        const r = await t.api(entry.method, entry.path(), { token: tokenOf(caller), body: entry.body?.(), ...entry.raw?.() });
         seen[caller] = r.status;
         if (r.status >= 400) expect(r.headers.get('content-type')).toMatch(/problem\+json/);
       }

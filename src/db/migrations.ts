@@ -181,6 +181,28 @@ const m001_core: Migration = {
   },
 };
 
+/** Evidence files (SPEC §7): an upload is unused (case_id null) until an action claims it. */
+const m002_uploads: Migration = {
+  async up(db: AnyDB) {
+    // No foreign key on case_id: opening a case claims its uploads before the case row is inserted, in one transaction.
+    await db.schema
+      .createTable('uploads')
+      .addColumn('id', text, (c) => c.primaryKey())
+      .addColumn('user_id', text, (c) => c.notNull().references('users.id'))
+      .addColumn('storage_key', text, (c) => c.notNull())
+      .addColumn('filename', text, (c) => c.notNull())
+      .addColumn('content_type', text, (c) => c.notNull())
+      .addColumn('size', 'bigint', (c) => c.notNull())
+      .addColumn('sha256', text, (c) => c.notNull())
+      .addColumn('case_id', text)
+      .addColumn('claimed_at', text)
+      .addColumn('created_at', text, (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('uploads_unused').on('uploads').column('created_at').where(sql.ref('case_id'), 'is', null).execute();
+    await db.schema.createIndex('uploads_case').on('uploads').column('case_id').where(sql.ref('case_id'), 'is not', null).execute();
+  },
+};
+
 const m004_money: Migration = {
   async up(db: AnyDB) {
     // Provider events find their payment by the provider's id.
@@ -192,6 +214,7 @@ const m004_money: Migration = {
 
 export const migrations: Record<string, Migration> = {
   '001_core': m001_core,
+  '002_uploads': m002_uploads,
   '004_money': m004_money,
 };
 

@@ -136,6 +136,22 @@ export interface ClockTable {
   offset_ms: number;
 }
 
+export interface UploadsTable {
+  id: string;
+  user_id: string;
+  storage_key: string;
+  /** The cleaned original name: for display only. */
+  filename: string;
+  /** Sniffed from the bytes, never the client's word. */
+  content_type: string;
+  size: number;
+  sha256: string;
+  /** Null while unused; set by the action that attaches it. */
+  case_id: string | null;
+  claimed_at: string | null;
+  created_at: string;
+}
+
 export interface DB {
   users: UsersTable;
   merchants: MerchantsTable;
@@ -149,6 +165,7 @@ export interface DB {
   credit_entries: CreditEntriesTable;
   outbox: OutboxTable;
   clock: ClockTable;
+  uploads: UploadsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -157,3 +174,4 @@ export type CaseRow = Selectable<CasesTable>;
 export type CaseEventRow = Selectable<CaseEventsTable>;
 export type OutboxRow = Selectable<OutboxTable>;
 export type NewOutboxRow = Insertable<OutboxTable>;
+export type UploadRow = Selectable<UploadsTable>;

@@ -377,7 +377,10 @@ export function planAction(s: CaseState, ctx: ActionContext, input: ActionInput)
       const outcome: Outcome = { kind: 'refund', ...money(left), fundedBy: 'merchant', execution: 'pending' };
       const r = remedyEffects(outcome, now);
       return {
-        events: [event('accepted', moveTo('customer_won', now, policy, { outcome, final: true })), ...r.events(SYSTEM)],
+        events: [
+          event('accepted', moveTo('customer_won', now, policy, { reason: 'merchant_accepted', outcome, final: true })),
+          ...r.events(SYSTEM),
+        ],
         effects: r.effects,
       };
     }
@@ -404,7 +407,10 @@ export function planAction(s: CaseState, ctx: ActionContext, input: ActionInput)
       const outcome: Outcome = { kind: 'partial_refund', ...offer, fundedBy: 'merchant', execution: 'pending' };
       const r = remedyEffects(outcome, now);
       return {
-        events: [event('offer_accepted', moveTo('customer_won', now, policy, { outcome, final: true })), ...r.events(SYSTEM)],
+        events: [
+          event('offer_accepted', moveTo('customer_won', now, policy, { reason: 'offer_accepted', outcome, final: true })),
+          ...r.events(SYSTEM),
+        ],
         effects: r.effects,
       };
     }
@@ -414,7 +420,10 @@ export function planAction(s: CaseState, ctx: ActionContext, input: ActionInput)
         effects: [],
       };
     case 'withdraw':
-      return { events: [event('withdrew', moveTo('customer_withdrew', now, policy, { final: true }))], effects: [] };
+      return {
+        events: [event('withdrew', moveTo('customer_withdrew', now, policy, { reason: 'customer_withdrew', final: true }))],
+        effects: [],
+      };
     case 'request_customer_info':
     case 'request_merchant_info': {
       const from = input.type === 'request_customer_info' ? 'customer' : 'merchant';
@@ -439,7 +448,7 @@ export function planAction(s: CaseState, ctx: ActionContext, input: ActionInput)
             : { kind: amount === left ? 'refund' : 'partial_refund', ...money(amount), fundedBy: 'merchant', execution: 'pending' };
       const status = decision === 'merchant_wins' ? 'merchant_won' : 'customer_won';
       const appealDeadline = final ? null : addDuration(now, policy.appealWindow).toISOString();
-      const decided = event('decided', moveTo(status, now, policy, { decision, outcome, final, appealDeadline }));
+      const decided = event('decided', moveTo(status, now, policy, { reason: 'staff_decision', decision, outcome, final, appealDeadline }));
       if (!final) return { events: [decided], effects: [] };
       const r = remedyEffects(outcome, now);
       return { events: [decided, ...r.events(SYSTEM)], effects: r.effects };
@@ -544,7 +553,9 @@ export function planSystem(s: CaseState, input: SystemInput, now: Date, policy: 
         return { events: [event('payment_refunded_elsewhere', { outcome })], effects: [] };
       }
       return {
-        events: [event('payment_refunded_elsewhere', moveTo('customer_won', now, policy, { outcome, final: true }))],
+        events: [
+          event('payment_refunded_elsewhere', moveTo('customer_won', now, policy, { reason: 'refunded_elsewhere', outcome, final: true })),
+        ],
         effects: [],
       };
     }
@@ -555,6 +566,7 @@ export function planSystem(s: CaseState, input: SystemInput, now: Date, policy: 
           event(
             'chargeback_filed',
             moveTo('chargeback_filed', now, policy, {
+              reason: 'chargeback',
               final: true,
               outcome: { kind: 'none', amount: 0, currency: payment.currency, fundedBy: null, execution: null },
             }),
@@ -564,7 +576,8 @@ export function planSystem(s: CaseState, input: SystemInput, now: Date, policy: 
       };
     case 'refund_succeeded': {
       const o = s.outcome;
-      if (!o || o.execution !== 'pending') return null;
+      // A remedy executes only once its decision is final (SPEC §5): a first decision's pending outcome has none yet.
+      if (!o || o.execution !== 'pending' || !s.final) return null;
       return {
         events: [
           event(
@@ -585,7 +598,7 @@ export function planSystem(s: CaseState, input: SystemInput, now: Date, policy: 
     }
     case 'refund_failed': {
       const o = s.outcome;
-      if (!o || o.execution !== 'pending') return null;
+      if (!o || o.execution !== 'pending' || !s.final) return null;
       return {
         events: [
           event('refund_failed', {

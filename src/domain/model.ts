@@ -60,7 +60,19 @@ export type PeopleActionType = (typeof PEOPLE_ACTIONS)[number];
 export const DECISION_OUTCOMES = ['merchant_wins', 'refund', 'credit'] as const;
 export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
 
-export const CLOSE_REASONS = ['merchant_unresponsive', 'customer_unresponsive', 'customer_request', 'appeal'] as const;
+/** SPEC §6: escalations, passed deadlines and every closing event say why in `data.reason`. */
+export const CLOSE_REASONS = [
+  'merchant_unresponsive',
+  'customer_unresponsive',
+  'customer_request',
+  'appeal',
+  'merchant_accepted',
+  'offer_accepted',
+  'customer_withdrew',
+  'staff_decision',
+  'refunded_elsewhere',
+  'chargeback',
+] as const;
 export type Reason = (typeof CLOSE_REASONS)[number];
 
 export const EVENT_TYPES = [

@@ -28,13 +28,23 @@ export function parseDuration(text: string): Duration {
 }
 
 export function addDuration(from: Date, d: Duration): Date {
-  const t = new Date(from.getTime());
-  t.setUTCFullYear(t.getUTCFullYear() + d.years, t.getUTCMonth() + d.months, t.getUTCDate() + d.days);
-  return new Date(t.getTime() + ((d.hours * 60 + d.minutes) * 60 + d.seconds) * 1000);
+  return shift(from, d, 1);
 }
 
 export function subtractDuration(from: Date, d: Duration): Date {
-  const t = new Date(from.getTime() - ((d.hours * 60 + d.minutes) * 60 + d.seconds) * 1000);
-  t.setUTCFullYear(t.getUTCFullYear() - d.years, t.getUTCMonth() - d.months, t.getUTCDate() - d.days);
-  return t;
+  return shift(from, d, -1);
+}
+
+/**
+ * Years and months first, clamped to the last day of a shorter month as every
+ * calendar does (Jan 31 + P1M = Feb 28, not Mar 3), then days, then exact time.
+ */
+function shift(from: Date, d: Duration, sign: 1 | -1): Date {
+  const t = new Date(from.getTime());
+  const year = t.getUTCFullYear() + sign * d.years;
+  const month = t.getUTCMonth() + sign * d.months;
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  t.setUTCFullYear(year, month, Math.min(t.getUTCDate(), lastDay));
+  t.setUTCDate(t.getUTCDate() + sign * d.days);
+  return new Date(t.getTime() + sign * ((d.hours * 60 + d.minutes) * 60 + d.seconds) * 1000);
 }

@@ -3,7 +3,7 @@
  * within 24 hours returns the first answer without acting twice; the same key
  * with another body is 422. The key is scoped to the caller.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import { DomainError } from '../domain/errors.js';
@@ -17,6 +17,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     idempotency: { scope: string; key: string } | null;
   }
+  interface FastifyContextConfig {
+    /** `'route'`: the route calls claimIdempotencyKey itself, with a digest of a body it streams. */
+    idempotency?: 'route';
+  }
 }
 
 function scopeOf(req: FastifyRequest): string {
@@ -29,39 +33,10 @@ export function registerIdempotency(app: FastifyInstance, db: Kysely<DB>, clock:
   app.decorateRequest('idempotency', null);
 
   app.addHook('preHandler', async (req, reply) => {
-    const key = req.headers['idempotency-key'];
-    if (req.method !== 'POST' || typeof key !== 'string') return;
-    if (key.length < 1 || key.length > 255)
-      throw new DomainError(400, 'validation_failed', 'Idempotency-Key must be 1–255 characters.', [
-        { path: 'headers.idempotency-key', message: '1–255 characters' },
-      ]);
-    const scope = scopeOf(req);
-    const hash = sha256(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`);
-    const now = clock.now();
-    const fresh = new Date(now.getTime() - TTL_MS).toISOString();
-    const row = await db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
-    if (row && row.created_at > fresh) {
-      if (row.request_hash !== hash)
-        throw new DomainError(422, 'idempotency_key_reused', 'This Idempotency-Key was used with another request.');
-      if (row.status_code === null) throw new DomainError(409, 'conflict', 'A request with this Idempotency-Key is still being processed.');
-      return reply
-        .code(row.status_code)
-        .header('idempotent-replayed', 'true')
-        .type(row.status_code >= 400 ? 'application/problem+json' : 'application/json')
-        .serializer((s: unknown) => s as string)
-        .send(row.response_body);
-    }
-    if (row) await db.deleteFrom('idempotency_keys').where('scope', '=', scope).where('key', '=', key).execute();
-    try {
-      await db
-        .insertInto('idempotency_keys')
-        .values({ scope, key, request_hash: hash, status_code: null, response_body: null, created_at: now.toISOString() })
-        .execute();
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new DomainError(409, 'conflict', 'A request with this Idempotency-Key is still being processed.');
-      throw err;
-    }
-    req.idempotency = { scope, key };
+    // A streamed body (an upload) is not read yet here: such a route checks its key itself, once it has the body.
+    if (req.routeOptions.config.idempotency === 'route') return;
+    const replay = await claimIdempotencyKey(db, clock, req, JSON.stringify(req.body ?? null));
+    if (replay) return sendReplay(reply, replay);
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
@@ -82,6 +57,57 @@ export function registerIdempotency(app: FastifyInstance, db: Kysely<DB>, clock:
     }
     return payload;
   });
+}
+
+export interface StoredAnswer {
+  statusCode: number;
+  body: string;
+}
+
+/**
+ * Checks the request's Idempotency-Key (if any) against `body`, what the
+ * request asks for: the first answer to replay, or null after registering the
+ * key (the onSend hook then stores this request's answer under it).
+ */
+export async function claimIdempotencyKey(db: Kysely<DB>, clock: Clock, req: FastifyRequest, body: string): Promise<StoredAnswer | null> {
+  const key = req.headers['idempotency-key'];
+  if (req.method !== 'POST' || typeof key !== 'string') return null;
+  if (key.length < 1 || key.length > 255)
+    throw new DomainError(400, 'validation_failed', 'Idempotency-Key must be 1–255 characters.', [
+      { path: 'headers.idempotency-key', message: '1–255 characters' },
+    ]);
+  const scope = scopeOf(req);
+  const hash = sha256(`${req.method} ${req.url}\n${body}`);
+  const now = clock.now();
+  const fresh = new Date(now.getTime() - TTL_MS).toISOString();
+  const row = await db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
+  if (row && row.created_at > fresh) {
+    if (row.request_hash !== hash)
+      throw new DomainError(422, 'idempotency_key_reused', 'This Idempotency-Key was used with another request.');
+    if (row.status_code === null) throw new DomainError(409, 'conflict', 'A request with this Idempotency-Key is still being processed.');
+    return { statusCode: row.status_code, body: row.response_body ?? '' };
+  }
+  if (row) await db.deleteFrom('idempotency_keys').where('scope', '=', scope).where('key', '=', key).execute();
+  try {
+    await db
+      .insertInto('idempotency_keys')
+      .values({ scope, key, request_hash: hash, status_code: null, response_body: null, created_at: now.toISOString() })
+      .execute();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new DomainError(409, 'conflict', 'A request with this Idempotency-Key is still being processed.');
+    throw err;
+  }
+  req.idempotency = { scope, key };
+  return null;
+}
+
+export function sendReplay(reply: FastifyReply, answer: StoredAnswer): FastifyReply {
+  return reply
+    .code(answer.statusCode)
+    .header('idempotent-replayed', 'true')
+    .type(answer.statusCode >= 400 ? 'application/problem+json' : 'application/json')
+    .serializer((s: unknown) => s as string)
+    .send(answer.body);
 }
 
 /** Worker job: forget keys older than 24 hours. */

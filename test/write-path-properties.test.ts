@@ -1,0 +1,293 @@
+/**
+ * Property test of the one write path over real HTTP and a real database:
+ * random short sequences of people's actions, clock advances (deadlines,
+ * finalisation, remedies run by the worker) and platform reports on a fresh
+ * case each run. After every step and at the end of each run the stored case
+ * must agree with its own timeline (SPEC §4 concurrency, §5 money, §6 timeline).
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DECISION_OUTCOMES, PEOPLE_ACTIONS, type DecisionOutcome, type PeopleActionType } from '../src/domain/model.js';
+import { PermanentError } from '../src/outbox/outbox.js';
+import type { PaymentProvider, RefundRequest } from '../src/payments/provider.js';
+import { type TestApp, startApp } from './support/harness.js';
+import { DAY, type World, makeWorld } from './support/world.js';
+
+/**
+ * A provider that keeps its own books, as Stripe does: one refund per idempotency key,
+ * whatever the retries. A payment whose id says `refusing` is refused (permanently) on
+ * its first request, so staff's retry_remedy and credit_instead get their turn.
+ */
+class LedgerProvider implements PaymentProvider {
+  readonly name = 'stripe';
+  readonly simulated = true;
+  readonly refunds = new Map<string, { providerPaymentId: string; amount: number }>();
+  private readonly refused = new Set<string>();
+
+  refund(req: RefundRequest): Promise<{ refundId: string }> {
+    if (req.providerPaymentId.includes('refusing') && !this.refused.has(req.idempotencyKey)) {
+      this.refused.add(req.idempotencyKey);
+      return Promise.reject(new PermanentError('charge_disputed'));
+    }
+    if (!this.refunds.has(req.idempotencyKey))
+      this.refunds.set(req.idempotencyKey, { providerPaymentId: req.providerPaymentId, amount: req.amount });
+    return Promise.resolve({ refundId: `re_${req.idempotencyKey}` });
+  }
+
+  /** What this provider paid back on one payment, over every key. */
+  paidOn(providerPaymentId: string): number {
+    return [...this.refunds.values()].filter((r) => r.providerPaymentId === providerPaymentId).reduce((n, r) => n + r.amount, 0);
+  }
+}
+
+const provider = new LedgerProvider();
+let t: TestApp;
+let w: World;
+beforeAll(async () => {
+  // Runs move the clock by months in all; the world's sessions must outlive them.
+  t = await startApp({ SESSION_TTL: 'P100Y' }, { providers: { stripe: provider } });
+  w = await makeWorld(t.api);
+});
+afterAll(() => t.close());
+
+type Caller = 'customer' | 'merchant' | 'staff' | 'staff2';
+type Step =
+  | {
+      kind: 'act';
+      caller: Caller;
+      /** Most steps take an action the caller is offered; the rest try any action. */
+      offered: boolean;
+      type: PeopleActionType;
+      choice: number;
+      fraction: number;
+      outcome: DecisionOutcome;
+      withAmount: boolean;
+    }
+  | { kind: 'advance'; by: string }
+  | { kind: 'report'; what: 'chargeback' | 'refunded' };
+
+const unit = fc.integer({ min: 0, max: 9_999 }).map((n) => n / 10_000);
+const step: fc.Arbitrary<Step> = fc.noBias(
+  fc.oneof(
+    {
+      weight: 8,
+      arbitrary: fc.record({
+        kind: fc.constant('act' as const),
+        caller: fc.constantFrom<Caller>('customer', 'merchant', 'staff', 'staff2'),
+        offered: fc.nat(4).map((n) => n > 0),
+        type: fc.constantFrom(...PEOPLE_ACTIONS),
+        choice: unit,
+        fraction: unit,
+        outcome: fc.constantFrom(...DECISION_OUTCOMES),
+        withAmount: fc.boolean(),
+      }),
+    },
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('advance' as const), by: fc.constantFrom('PT1M', 'P3D', 'P7D', 'P8D', 'P8D') }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant('report' as const), what: fc.constantFrom('chargeback' as const, 'refunded' as const) }),
+    },
+  ),
+);
+
+const run = fc.record({
+  amount: fc.integer({ min: 2, max: 500_000 }),
+  refusing: fc.boolean(),
+  // Where a run starts: short runs reach staff review and appeals only from a head start.
+  // A credit's finalisation is the one change that appends two events (finalized, credit_issued).
+  start: fc.constantFrom<'opened' | 'review' | DecisionOutcome>('opened', 'review', 'merchant_wins', 'refund', 'credit', 'credit'),
+  steps: fc.array(step, { minLength: 1, maxLength: 8, size: 'max' }),
+});
+
+/** Moves the service's clock and returns the new time (the worker runs what came due). */
+async function advance(by: string): Promise<number> {
+  const r = await t.api('POST', '/api/v1/platform/dev/clock', { token: w.platform, body: { advance: by } });
+  expect(r.status).toBe(200);
+  return Date.parse(r.body.now);
+}
+
+/** The stored case agrees with its own timeline (read as staff, who sees every event). */
+function checkTimeline(c: any) {
+  const seqs = c.timeline.map((e: any) => e.seq);
+  expect(seqs).toEqual(seqs.map((_: number, i: number) => i + 1));
+  const lastStatus = [...c.timeline].reverse().find((e: any) => e.data.status !== undefined);
+  expect(lastStatus.data.status).toBe(c.status);
+  // One committed change = one version, each appending its events together: the events a
+  // change adds after its first are the credit a final decision issues at once.
+  const changes = c.timeline.filter(
+    (e: any, i: number) =>
+      !(e.type === 'credit_issued' && ['accepted', 'offer_accepted', 'decided', 'finalized'].includes(c.timeline[i - 1]?.type)),
+  ).length;
+  expect(c.version).toBe(changes);
+}
+
+describe('the write path under random sequences (fast-check, real HTTP and database)', () => {
+  it('keeps every case consistent with its timeline, final cases final, and money within the payment', async () => {
+    const tokenOf = (c: Caller) => w.tokens[c];
+    let now = await advance('PT0S');
+    const eventTypes = new Set<string>();
+    await fc.assert(
+      fc.asyncProperty(run, async ({ amount, refusing, start, steps }) => {
+        const providerPaymentId = `pi_${refusing ? 'refusing' : 'ok'}_${Math.random().toString(36).slice(2, 10)}`;
+        const opened = await w.openCase({ amount, providerPaymentId, paidAt: new Date(now - DAY).toISOString() });
+        const id: string = opened.id;
+        const paymentId: string = opened.payment.id;
+        const get = async (caller: Caller) => {
+          const r = await t.api('GET', `/api/v1/cases/${id}`, { token: tokenOf(caller) });
+          expect(r.status).toBe(200);
+          return r.body;
+        };
+        if (start !== 'opened') {
+          expect((await w.act(w.tokens.merchant, id, { type: 'deny', message: 'Delivered.' })).status).toBe(200);
+          expect((await w.act(w.tokens.customer, id, { type: 'escalate' })).status).toBe(200);
+          if (start !== 'review')
+            expect((await w.act(w.tokens.staff, id, { type: 'decide', outcome: start, message: 'Decided.' })).status).toBe(200);
+        }
+        let before = await get('staff');
+        let frozen: string | null = null;
+        let refundedOutside = false;
+        for (const st of steps) {
+          if (st.kind === 'advance') now = await advance(st.by);
+          else if (st.kind === 'report') {
+            if (st.what === 'chargeback') {
+              const r = await t.api('POST', `/api/v1/platform/payments/${paymentId}/chargeback`, { token: w.platform });
+              expect(r.status).toBeLessThan(500);
+            } else {
+              // The merchant refunded in full outside the Resolution Center (never more than the payment).
+              const r = await t.api('PUT', `/api/v1/platform/payments/${paymentId}`, {
+                token: w.platform,
+                body: {
+                  customerId: 'cust',
+                  merchantId: 'shop',
+                  amount,
+                  currency: 'USD',
+                  provider: 'stripe',
+                  providerPaymentId,
+                  status: 'refunded',
+                  productName: 'Course',
+                  paidAt: opened.payment.paidAt,
+                },
+              });
+              expect(r.status).toBe(200);
+              refundedOutside = true;
+            }
+          } else {
+            const view = await get(st.caller);
+            const offered: PeopleActionType[] = view.availableActions.filter((a: string) => a !== 'withdraw');
+            const type = st.offered && offered.length > 0 ? offered[Math.floor(st.choice * offered.length)]! : st.type;
+            const left = view.payment.amount - view.payment.refundedAmount;
+            const body: Record<string, unknown> = { type, message: `Step ${type}`, expectedVersion: view.version };
+            // Amounts in range of what is left (at least 1, so a refusal is about the case, not the schema).
+            if (type === 'offer_partial_refund') body.amount = Math.max(1, 1 + Math.floor(st.fraction * (left - 2)));
+            if (type === 'decide') {
+              body.outcome = st.outcome;
+              if (st.withAmount) body.amount = Math.max(1, 1 + Math.floor(st.fraction * (left - 1)));
+            }
+            const r = await w.act(tokenOf(st.caller), id, body);
+            if (view.availableActions.includes(type)) {
+              // What the caller is offered is accepted, as one change.
+              expect(r.status, `${type} by ${st.caller} in ${view.status}: ${JSON.stringify(r.body)}`).toBe(200);
+              expect(r.body.version).toBe(view.version + 1);
+            } else {
+              // Anything else is refused and stores nothing.
+              expect([403, 409], `${type} by ${st.caller} in ${view.status}: ${JSON.stringify(r.body)}`).toContain(r.status);
+              expect(['forbidden', 'action_not_allowed', 'limit_reached', 'same_reviewer']).toContain(r.body.code);
+            }
+          }
+          const after = await get('staff');
+          checkTimeline(after);
+          // Nothing is ever rewritten: the timeline only grows.
+          expect(after.timeline.slice(0, before.timeline.length)).toEqual(before.timeline);
+          expect(after.version - before.version <= after.timeline.length - before.timeline.length).toBe(true);
+          if (frozen) expect(after.status).toBe(frozen);
+          if (after.final) frozen = after.status;
+          // Deadlines only while a party has the turn.
+          expect(after.dueAt !== null).toBe(after.turn === 'customer' || after.turn === 'merchant');
+          before = after;
+        }
+        // Let the worker run remedies that came due, then count the money.
+        now = await advance('PT1M');
+        const end = await get('staff');
+        checkTimeline(end);
+        if (frozen) expect(end.status).toBe(frozen);
+        const credits = await t.api('GET', '/api/v1/credits', { token: w.tokens.customer });
+        expect(credits.status).toBe(200);
+        const credited = credits.body.entries.filter((e: any) => e.caseId === id).reduce((n: number, e: any) => n + e.amount, 0);
+        // The Resolution Center's own money, from the provider's books: refunds plus credits never
+        // exceed the payment. (A refund the merchant makes outside, reported by the platform, is
+        // beyond its control: the payment then shows the whole amount refunded.)
+        for (const e of end.timeline) eventTypes.add(e.type);
+        const paid = provider.paidOn(providerPaymentId);
+        expect(credited + paid).toBeLessThanOrEqual(amount);
+        if (!refundedOutside) {
+          expect(end.payment.refundedAmount).toBe(paid);
+          expect(credited + end.payment.refundedAmount).toBeLessThanOrEqual(amount);
+        }
+        if (end.final && end.outcome?.execution === 'succeeded' && ['refund', 'partial_refund'].includes(end.outcome.kind))
+          expect(end.payment.refundedAmount).toBe(end.outcome.amount);
+        if (end.final && end.outcome?.kind === 'credit') expect(credited).toBe(end.outcome.amount);
+      }),
+      {
+        numRuns: 15,
+        endOnFailure: true,
+        // Always run the changes that append two events: a credit finalised, a credit decided on appeal.
+        examples: [
+          [{ amount: 5_000, refusing: false, start: 'credit', steps: [{ kind: 'advance', by: 'P8D' }] }],
+          [
+            {
+              amount: 5_000,
+              refusing: true,
+              start: 'refund',
+              steps: [
+                { kind: 'advance', by: 'P8D' },
+                {
+                  kind: 'act',
+                  caller: 'staff',
+                  offered: false,
+                  type: 'retry_remedy',
+                  choice: 0,
+                  fraction: 0,
+                  outcome: 'refund',
+                  withAmount: false,
+                },
+                { kind: 'advance', by: 'PT1M' },
+              ],
+            },
+          ],
+          [
+            {
+              amount: 5_000,
+              refusing: false,
+              start: 'merchant_wins',
+              steps: [
+                {
+                  kind: 'act',
+                  caller: 'customer',
+                  offered: false,
+                  type: 'appeal',
+                  choice: 0,
+                  fraction: 0,
+                  outcome: 'refund',
+                  withAmount: false,
+                },
+                {
+                  kind: 'act',
+                  caller: 'staff2',
+                  offered: false,
+                  type: 'decide',
+                  choice: 0,
+                  fraction: 0.5,
+                  outcome: 'credit',
+                  withAmount: true,
+                },
+              ],
+            },
+          ],
+        ],
+      },
+    );
+    // The runs went somewhere (the examples guarantee these): decisions, appeals, remedies.
+    for (const type of ['decided', 'appealed', 'finalized', 'credit_issued', 'refund_failed', 'remedy_retried', 'refund_succeeded'])
+      expect(eventTypes, type).toContain(type);
+  });
+});
