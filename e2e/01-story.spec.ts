@@ -122,6 +122,14 @@ test('a case from opening to a final decision on appeal', async ({ browser }) =>
     await expect(party.getByRole('heading', { name: 'What you can do' })).toHaveCount(0);
   }
   await screenshot(customer, 'case-customer-closed');
+
+  // The local mailbox shows the emails the customer was sent along the way (delivered by the worker).
+  await customer.getByRole('link', { name: 'Mailbox' }).click();
+  await expect(customer.getByRole('list', { name: 'Emails' }).getByRole('listitem').first()).toBeVisible({ timeout: 30_000 });
+  await customer.getByRole('list', { name: 'Emails' }).getByRole('button').first().click();
+  await expect(customer.locator('.mail-body pre')).not.toBeEmpty();
+  await checkA11y(customer, 'Mailbox (with mail)');
+  await screenshot(customer, 'mailbox');
   const api = await customer.request.get(`/api/v1/cases/${caseId}`);
   expect(JSON.stringify(await api.json())).not.toContain(NOTE);
 });

@@ -2,7 +2,7 @@
  * The composition root: builds the service from its parts (database, clock,
  * providers, config). Tests build it with their own config and parts.
  */
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { Sessions } from './auth/sessions.js';
 import { CaseQueries } from './cases/queries.js';
 import { CaseService, type EvidenceClaimer } from './cases/service.js';
@@ -25,6 +25,10 @@ import { seedDemo } from './seed/demo.js';
 import { devRoutes } from './http/routes/dev.js';
 import { insightsRoutes } from './http/routes/insights.js';
 import { webApp } from './web/static.js';
+import { notificationListener } from './notifications/listener.js';
+import { emailHandler, reminderHandler } from './notifications/mail.js';
+import { notificationRoutes } from './notifications/routes.js';
+import { webhookHandler } from './notifications/webhooks.js';
 import { type Storage, openStorage } from './files/storage.js';
 import { Uploads } from './files/uploads.js';
 import { uploadRoutes } from './http/routes/uploads.js';
@@ -59,8 +63,8 @@ export interface AppParts {
   webRoot?: string;
 }
 
-export function createLogger(config: Config): Logger {
-  return pino({
+export function createLogger(config: Config, destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     level: config.logLevel,
     redact: {
       paths: [
@@ -75,7 +79,8 @@ export function createLogger(config: Config): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export async function createApp(config: Config, parts: AppParts = {}) {
@@ -88,12 +93,19 @@ export async function createApp(config: Config, parts: AppParts = {}) {
   const storage = parts.storage ?? openStorage(config.storageUrl);
   const uploads = new Uploads(db, storage, config.maxFileBytes, log);
   const cases = new CaseService(db, clock, config, parts.evidence ?? uploads);
+  cases.onChange(notificationListener(config, clock));
   const providers: Providers = parts.providers ?? buildProviders(config, () => clock.now(), log);
   const outbox = new OutboxWorker(
     db,
     database.dialect,
     clock,
-    { remedy: remedyHandler(db, cases, providers), ...parts.outboxHandlers },
+    {
+      remedy: remedyHandler(db, cases, providers),
+      email: emailHandler(db, config, clock),
+      webhook: webhookHandler(db, clock),
+      reminder: reminderHandler(cases),
+      ...parts.outboxHandlers,
+    },
     log,
   );
   const jobs = new Jobs(db, clock, cases, outbox, log);
@@ -119,6 +131,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     uploadRoutes,
     stripeWebhookRoutes,
     paypalWebhookRoutes,
+    notificationRoutes,
     devRoutes,
     insightsRoutes,
     ...(parts.routes ?? []),

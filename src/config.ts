@@ -12,6 +12,8 @@ export interface Config {
   databaseUrl: string;
   storageUrl: string;
   smtpUrl: string | null;
+  /** The From of every mail (`MAIL_FROM`); default no-reply at PUBLIC_URL's host. */
+  mailFrom: string | null;
   platformApiKey: string;
   platformApiKeyIsDefault: boolean;
   sessionSecret: string;
@@ -62,7 +64,7 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
 export function loadConfig(env: Env = process.env): Config {
   const production = env.NODE_ENV === 'production';
   if (production) {
-    const missing = ['PLATFORM_API_KEY', 'SESSION_SECRET', 'PUBLIC_URL'].filter((k) => !env[k]);
+    const missing = ['PLATFORM_API_KEY', 'SESSION_SECRET', 'PUBLIC_URL', 'SMTP_URL'].filter((k) => !env[k]);
     if (missing.length) throw new ConfigError(`In production these must be set: ${missing.join(', ')}`);
   }
   const host = env.HOST ?? '127.0.0.1';
@@ -76,7 +78,8 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     databaseUrl: env.DATABASE_URL ?? `sqlite://${path.join(dataDir, 'resolution-center.sqlite')}`,
     storageUrl: env.STORAGE_URL ?? `file://${path.join(dataDir, 'files')}`,
-    smtpUrl: env.SMTP_URL ?? null,
+    smtpUrl: env.SMTP_URL || null,
+    mailFrom: env.MAIL_FROM || null,
     platformApiKey: env.PLATFORM_API_KEY ?? DEV_PLATFORM_API_KEY,
     platformApiKeyIsDefault: !env.PLATFORM_API_KEY,
     sessionSecret: env.SESSION_SECRET ?? 'dev-session-secret',

@@ -5,6 +5,8 @@
 import { createApp, createLogger } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { migrateToLatest, openDatabase } from './db/database.js';
+import { Clock } from './clock.js';
+import { checkInvariants } from './ops/invariants.js';
 import { demoLoginHelp } from './seed/demo.js';
 
 async function main(argv: string[]) {
@@ -17,6 +19,20 @@ async function main(argv: string[]) {
     const applied = await migrateToLatest(database.db);
     console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Already up to date.');
     await database.close();
+    return;
+  }
+  if (command === 'check') {
+    const database = openDatabase(config.databaseUrl);
+    try {
+      const clock = new Clock(database.db, config.devClock);
+      await clock.sync();
+      const problems = await checkInvariants(database.db, clock.now());
+      for (const p of problems) console.log(p);
+      console.log(problems.length ? `${problems.length} invariant violations` : 'All invariants hold.');
+      if (problems.length) process.exitCode = 1;
+    } finally {
+      await database.close();
+    }
     return;
   }
   if (command === 'backup') {
@@ -33,7 +49,7 @@ async function main(argv: string[]) {
     return;
   }
   if (command !== 'serve' && command !== 'worker') {
-    console.error(`Unknown command "${command}". Use: serve [--no-worker] | worker | migrate | backup <file>`);
+    console.error(`Unknown command "${command}". Use: serve [--no-worker] | worker | migrate | check | backup <file>`);
     process.exit(2);
   }
 

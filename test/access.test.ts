@@ -191,6 +191,22 @@ const TABLE: Entry[] = [
     path: () => '/api/v1/merchants/shop/insights',
     expect: { customer: 404, otherCustomer: 404, merchant: 200, otherMerchant: 404, staff: 200, platform: 403, nobody: 401 },
   },
+  {
+    method: 'PUT',
+    url: '/api/v1/platform/webhook-endpoints/:id',
+    path: () => '/api/v1/platform/webhook-endpoints/wh_matrix',
+    body: () => ({ url: 'http://127.0.0.1:9/hook', secret: 'matrix-secret-0123456789', events: ['case.created'], enabled: false }),
+    expect: platformOnly(200),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/platform/webhook-endpoints/:id/deliveries',
+    path: () => '/api/v1/platform/webhook-endpoints/wh_matrix/deliveries',
+    expect: platformOnly(200),
+  },
+  { method: 'GET', url: '/api/v1/platform/outbox', path: () => '/api/v1/platform/outbox?status=dead', expect: platformOnly(200) },
+  { method: 'GET', url: '/api/v1/platform/dev/mailbox', path: () => '/api/v1/platform/dev/mailbox', expect: platformOnly(200) },
+  { method: 'GET', url: '/api/v1/dev/mailbox', path: () => '/api/v1/dev/mailbox', expect: anyPerson(200) },
   { method: 'POST', url: '/api/v1/uploads', path: () => '/api/v1/uploads', raw: multipart, expect: anyPerson(201) },
   {
     method: 'GET',

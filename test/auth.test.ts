@@ -152,6 +152,24 @@ describe('rate limits on opening cases', () => {
   });
 });
 
+describe('rate limits on actions', () => {
+  it('answer 429 with Retry-After past the limit', async () => {
+    const t2 = await startApp({ RATE_LIMIT_ACTIONS: '3' });
+    try {
+      const w2 = await makeWorld(t2.api);
+      const c = await w2.openCase();
+      const answers = [];
+      for (let i = 0; i < 4; i++) answers.push(await w2.act(w2.tokens.customer, c.id, { type: 'respond', message: `note ${i}` }));
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 429]);
+      expect(answers[3]?.body.code).toBe('rate_limited');
+      expect(Number(answers[3]?.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await w2.act(w2.tokens.merchant, c.id, { type: 'respond', message: 'still fine' })).status).toBe(200);
+    } finally {
+      await t2.close();
+    }
+  });
+});
+
 describe('production', () => {
   it('refuses to start without its secrets', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PLATFORM_API_KEY, SESSION_SECRET, PUBLIC_URL/);
@@ -160,6 +178,7 @@ describe('production', () => {
       PLATFORM_API_KEY: 'k',
       SESSION_SECRET: 's',
       PUBLIC_URL: 'https://rc.example',
+      SMTP_URL: 'smtp://mail.rc.example:587',
       DEMO_SEED: '1',
       DEV_CLOCK: '1',
     });

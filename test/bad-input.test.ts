@@ -185,6 +185,11 @@ describe('bad input', () => {
     isProblem(await t.api('GET', '/api/v1/me', { headers: { authorization: `Bearer ${'x'.repeat(20000)}` } }), 431, 'headers_too_large');
   });
 
+  it('the movable clock refuses absurd durations', async () => {
+    for (const advance of ['P300000Y', 'P', 'PT', '7 days', 'P-1D'])
+      isProblem(await t.api('POST', '/api/v1/platform/dev/clock', { token: w.platform, body: { advance } }), 400, 'validation_failed');
+  });
+
   it('an unknown route is a problem+json 404', async () => {
     isProblem(await t.api('GET', '/api/v1/nothing-here'), 404, 'not_found');
   });

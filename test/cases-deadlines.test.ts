@@ -22,7 +22,8 @@ async function crossDeadline(id: string) {
   await w.advance(`PT${Math.floor(ms / 1000) - 60}S`);
   const early = await get(id);
   expect(early.status).toBe(before.status);
-  expect(early.version).toBe(before.version);
+  // Nothing happens early but the 48-hour reminder (SPEC §3, §8).
+  expect(early.timeline.slice(before.timeline.length).map((e: any) => e.type)).toEqual(['reminder_sent']);
   await w.advance('PT60S');
   return get(id);
 }

@@ -181,6 +181,51 @@ const m001_core: Migration = {
   },
 };
 
+/** Notifications (SPEC §8): the local mailbox, webhook endpoints and their delivery log. */
+const m003_notifications: Migration = {
+  async up(db: AnyDB) {
+    await db.schema
+      .createTable('mailbox')
+      .addColumn('id', 'integer', identity(db))
+      // The Message-ID: a repeated delivery of one outbox row lands once.
+      .addColumn('message_id', text, (c) => c.notNull().unique())
+      .addColumn('to_address', text, (c) => c.notNull())
+      .addColumn('subject', text, (c) => c.notNull())
+      .addColumn('text', text, (c) => c.notNull())
+      .addColumn('html', text, (c) => c.notNull())
+      .addColumn('case_id', text)
+      .addColumn('created_at', text, (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('mailbox_to').on('mailbox').columns(['to_address', 'id']).execute();
+
+    await db.schema
+      .createTable('webhook_endpoints')
+      .addColumn('id', text, (c) => c.primaryKey())
+      .addColumn('url', text, (c) => c.notNull())
+      .addColumn('secret', text, (c) => c.notNull())
+      .addColumn('events', text, (c) => c.notNull())
+      .addColumn('enabled', 'integer', (c) => c.notNull())
+      .addColumn('created_at', text, (c) => c.notNull())
+      .addColumn('updated_at', text, (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('webhook_deliveries')
+      .addColumn('id', 'integer', identity(db))
+      .addColumn('endpoint_id', text, (c) => c.notNull())
+      .addColumn('event_id', text, (c) => c.notNull())
+      .addColumn('event_type', text, (c) => c.notNull())
+      .addColumn('case_id', text)
+      .addColumn('attempt', 'integer', (c) => c.notNull())
+      .addColumn('status_code', 'integer')
+      .addColumn('error', text)
+      .addColumn('duration_ms', 'integer', (c) => c.notNull())
+      .addColumn('created_at', text, (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('webhook_deliveries_endpoint').on('webhook_deliveries').columns(['endpoint_id', 'id']).execute();
+  },
+};
+
 /** Evidence files (SPEC §7): an upload is unused (case_id null) until an action claims it. */
 const m002_uploads: Migration = {
   async up(db: AnyDB) {
@@ -215,6 +260,7 @@ const m004_money: Migration = {
 export const migrations: Record<string, Migration> = {
   '001_core': m001_core,
   '002_uploads': m002_uploads,
+  '003_notifications': m003_notifications,
   '004_money': m004_money,
 };
 

@@ -136,6 +136,41 @@ export interface ClockTable {
   offset_ms: number;
 }
 
+export interface MailboxTable {
+  id: Generated<number>;
+  message_id: string;
+  to_address: string;
+  subject: string;
+  text: string;
+  html: string;
+  case_id: string | null;
+  created_at: string;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  url: string;
+  secret: string;
+  /** JSON array of the subscribed event types. */
+  events: string;
+  enabled: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  case_id: string | null;
+  attempt: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+  created_at: string;
+}
+
 export interface UploadsTable {
   id: string;
   user_id: string;
@@ -165,6 +200,9 @@ export interface DB {
   credit_entries: CreditEntriesTable;
   outbox: OutboxTable;
   clock: ClockTable;
+  mailbox: MailboxTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   uploads: UploadsTable;
 }
 

@@ -41,6 +41,8 @@ export interface CaseState {
   outcome: Outcome | null;
   /** When the case last entered staff review: the review queue's order. */
   reviewSince: string | null;
+  /** The deadline (`dueAt`) whose 48-hour reminder was sent, so a repeated reminder job sends none. */
+  reminderSentFor?: string | null;
 }
 
 export interface Actor {
@@ -485,7 +487,9 @@ export type SystemInput =
   | { type: 'refunded_elsewhere' }
   | { type: 'chargeback' }
   | { type: 'refund_succeeded'; provider: string; refundId: string; simulated: boolean }
-  | { type: 'refund_failed'; provider: string; error: string };
+  | { type: 'refund_failed'; provider: string; error: string }
+  /** The 48-hour reminder of the deadline `dueAt`; stale (moved deadline, new status) is a no-op. */
+  | { type: 'remind'; dueAt: string };
 
 /** Null when the system input no longer applies (someone acted first): nothing to do. */
 export function planSystem(s: CaseState, input: SystemInput, now: Date, policy: Policy, payment: PaymentFacts): Plan | null {
@@ -596,6 +600,9 @@ export function planSystem(s: CaseState, input: SystemInput, now: Date, policy: 
         effects: [{ kind: 'payment_refunded', amount: o.amount }],
       };
     }
+    case 'remind':
+      if (!isOpen(s.status) || s.dueAt !== input.dueAt || s.dueAt <= at || s.reminderSentFor === input.dueAt) return null;
+      return { events: [event('reminder_sent', { dueAt: input.dueAt })], effects: [] };
     case 'refund_failed': {
       const o = s.outcome;
       if (!o || o.execution !== 'pending' || !s.final) return null;
@@ -636,7 +643,6 @@ export function apply(s: CaseState, e: NewEvent): CaseState {
     case 'offer_accepted':
     case 'withdrew':
     case 'note':
-    case 'reminder_sent':
     case 'remedy_retried':
     case 'refund_succeeded':
     case 'refund_failed':
@@ -672,6 +678,9 @@ export function apply(s: CaseState, e: NewEvent): CaseState {
       break;
     case 'finalized':
       next.appealDeadline = null;
+      break;
+    case 'reminder_sent':
+      next.reminderSentFor = d.dueAt ?? null;
       break;
   }
   return next;

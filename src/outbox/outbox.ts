@@ -51,6 +51,8 @@ export interface OutboxHandler {
 }
 
 const LEASE_MS = 60_000;
+/** Time a row needs in the worst normal case (a webhook's 10 s timeout, then recording it). */
+const LEASE_MARGIN_MS = 15_000;
 
 export function backoffMs(attempts: number, random: () => number = Math.random): number {
   const base = Math.min(10_000 * 2 ** (attempts - 1), 3_600_000);
@@ -81,7 +83,7 @@ export class OutboxWorker {
       if (this.dialect === 'postgres') q = q.forUpdate().skipLocked();
       const ids = (await q.execute()).map((r) => r.id);
       if (ids.length === 0) return [];
-      return trx
+      const claimed = await trx
         .updateTable('outbox')
         .set((eb) => ({
           run_at: new Date(now.getTime() + LEASE_MS).toISOString(),
@@ -91,13 +93,21 @@ export class OutboxWorker {
         .where('id', 'in', ids)
         .returningAll()
         .execute();
+      // RETURNING has no order on PostgreSQL: run the batch in the order it was selected.
+      const at = new Map(ids.map((id, i) => [id, i]));
+      return claimed.sort((a, b) => (at.get(a.id) ?? 0) - (at.get(b.id) ?? 0));
     });
   }
 
   /** Runs one batch; returns how many rows it handled. */
   async runBatch(limit = 50): Promise<number> {
     const rows = await this.claim(limit);
-    for (const row of rows) await this.execute(row);
+    for (const row of rows) {
+      // A slow batch must not outlive its lease: another worker may claim the rest once it ends,
+      // so rows left unstarted near the end are left for the next claim instead of sent twice.
+      if (this.clock.now().getTime() > Date.parse(row.run_at) - LEASE_MARGIN_MS) break;
+      await this.execute(row);
+    }
     return rows.length;
   }
 

@@ -10,6 +10,8 @@ import { Clock } from '../clock.js';
 import type { ActionInput } from '../domain/case.js';
 import type { IssueType } from '../domain/model.js';
 import { PlatformSync } from '../platform/sync.js';
+import { reminderFor } from '../notifications/listener.js';
+import { enqueue } from '../outbox/outbox.js';
 
 export const DEMO_PASSWORD = 'demo-password';
 
@@ -268,6 +270,14 @@ export async function seedDemo(s: Services): Promise<boolean> {
     c5,
     { type: 'appeal', message: 'All videos were uploaded; the customer had a playback issue. Here is our hosting log.' },
     5 * DAY,
+  );
+  // The past is not mailed, but the live deadlines it leaves get their 48-hour reminders.
+  const live = await s.db.selectFrom('cases').select(['id', 'due_at']).where('due_at', 'is not', null).execute();
+  const now = s.clock.now();
+  await enqueue(
+    s.db,
+    now,
+    live.flatMap((c) => (c.due_at ? (reminderFor(c.id, c.due_at, now) ?? []) : [])),
   );
   return true;
 }

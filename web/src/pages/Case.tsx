@@ -333,6 +333,10 @@ export function CasePage({ id }: { id: string }) {
   const [notice, setNotice] = useState<string | null>(
     url.searchParams.get('opened') ? 'Your case is open. The merchant has been notified.' : null,
   );
+  useEffect(() => {
+    // The welcome is shown once: a reload or a shared link should not say it again.
+    if (url.searchParams.has('opened')) window.history.replaceState(null, '', url.pathname);
+  }, [url]);
   const seen = useRef<number | null>(null);
   const [changed, setChanged] = useState(false);
 

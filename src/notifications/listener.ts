@@ -1,0 +1,148 @@
+/**
+ * Turns each committed change of a case into outbox rows, inside its
+ * transaction (SPEC §8): the emails of the change, the 48-hour reminder of a
+ * new deadline, and one webhook event per subscribed endpoint. Nothing is sent
+ * here; the worker delivers the rows.
+ */
+import type { Transaction } from 'kysely';
+import { CaseQueries } from '../cases/queries.js';
+import type { CaseChange, ChangeListener } from '../cases/service.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { isOpen } from '../domain/model.js';
+import type { DB } from '../db/schema.js';
+import { newId, sha256 } from '../ids.js';
+import type { OutboxMessage } from '../outbox/outbox.js';
+import { type MailCase, type Reader, type Side, render, templatesFor } from './templates.js';
+import { type WebhookEventType, webhookEventOf } from './webhooks.js';
+
+export const REMINDER_LEAD_MS = 48 * 60 * 60 * 1000;
+
+export interface EmailPayload {
+  to: { name: string; address: string };
+  subject: string;
+  text: string;
+  html: string;
+  caseId: string;
+  messageId: string;
+}
+
+export interface ReminderPayload {
+  caseId: string;
+  dueAt: string;
+}
+
+export interface WebhookPayload {
+  endpointId: string;
+  eventId: string;
+  eventType: WebhookEventType;
+  /** The exact body POSTed, fixed at the change so every retry sends the same bytes. */
+  body: string;
+}
+
+/**
+ * The row that reminds of `dueAt` 48 hours before it and re-checks the case when it runs;
+ * none when that moment has already passed (the mail that set the deadline states it).
+ */
+export function reminderFor(caseId: string, dueAt: string, now: Date): OutboxMessage | null {
+  const runAt = new Date(Date.parse(dueAt) - REMINDER_LEAD_MS);
+  if (runAt <= now) return null;
+  const payload: ReminderPayload = { caseId, dueAt };
+  return { kind: 'reminder', caseId, idempotencyKey: `remind-${caseId}-${dueAt}`, payload, runAt };
+}
+
+/** The mail domain for Message-IDs: the public URL's host. */
+function mailDomain(config: Config): string {
+  return new URL(config.publicUrl).hostname || 'localhost';
+}
+
+async function readers(
+  trx: Transaction<DB>,
+  change: CaseChange,
+): Promise<{ readers: Record<Side, Reader[]>; customerName: string; merchantName: string }> {
+  const customer = await trx
+    .selectFrom('users')
+    .select(['name', 'email', 'time_zone'])
+    .where('id', '=', change.row.customer_id)
+    .executeTakeFirstOrThrow();
+  const merchant = await trx
+    .selectFrom('merchants')
+    .select(['name', 'support_email'])
+    .where('id', '=', change.row.merchant_id)
+    .executeTakeFirstOrThrow();
+  const members = await trx
+    .selectFrom('merchant_members')
+    .innerJoin('users', 'users.id', 'merchant_members.user_id')
+    .select(['users.name', 'users.email', 'users.time_zone'])
+    .where('merchant_members.merchant_id', '=', change.row.merchant_id)
+    .orderBy('users.email')
+    .execute();
+  const customerReader: Reader = { side: 'customer', name: customer.name, address: customer.email, timeZone: customer.time_zone };
+  const seen = new Set([customerReader.address]);
+  const merchantReaders: Reader[] = [];
+  // The support address is a shared inbox: UTC. Members read in their own zone.
+  for (const r of [
+    { name: merchant.name, address: merchant.support_email, timeZone: 'UTC' },
+    ...members.map((m) => ({ name: m.name, address: m.email, timeZone: m.time_zone })),
+  ]) {
+    if (seen.has(r.address)) continue;
+    seen.add(r.address);
+    merchantReaders.push({ side: 'merchant', ...r });
+  }
+  return { readers: { customer: [customerReader], merchant: merchantReaders }, customerName: customer.name, merchantName: merchant.name };
+}
+
+export function notificationListener(config: Config, clock: Clock): ChangeListener {
+  const domain = mailDomain(config);
+  return async (trx, change) => {
+    const now = clock.now();
+    const out: OutboxMessage[] = [];
+    const caseId = change.row.id;
+
+    const mails = change.events.flatMap((event) => templatesFor(event, change.after).map((t) => ({ event, ...t })));
+    if (mails.length > 0) {
+      const people = await readers(trx, change);
+      const mc: MailCase = {
+        id: caseId,
+        productName: change.payment.product_name,
+        customerName: people.customerName,
+        merchantName: people.merchantName,
+        currency: change.payment.currency,
+        url: `${config.publicUrl}/cases/${encodeURIComponent(caseId)}`,
+      };
+      for (const { event, side, template } of mails)
+        for (const reader of people.readers[side]) {
+          const key = `mail-${event.id}-${sha256(reader.address).slice(0, 16)}`;
+          const payload: EmailPayload = {
+            to: { name: reader.name, address: reader.address },
+            ...render(template, event, change.after, reader, mc, now),
+            caseId,
+            messageId: `<${key}@${domain}>`,
+          };
+          out.push({ kind: 'email', caseId, idempotencyKey: key, payload });
+        }
+    }
+
+    // A new deadline gets its own reminder, as a row that runs 48 hours before it and re-checks the case.
+    const due = change.after.dueAt;
+    const reminder = due && isOpen(change.after.status) && due !== change.before?.dueAt ? reminderFor(caseId, due, now) : null;
+    if (reminder) out.push(reminder);
+
+    const type = webhookEventOf(change);
+    if (type) {
+      const endpoints = (await trx.selectFrom('webhook_endpoints').select(['id', 'events']).where('enabled', '=', 1).execute()).filter(
+        (e) => (JSON.parse(e.events) as string[]).includes(type),
+      );
+      if (endpoints.length > 0) {
+        const eventId = newId('whevt');
+        const view = await new CaseQueries(trx, config).getForPlatform(caseId, now);
+        const body = JSON.stringify({ id: eventId, type, createdAt: now.toISOString(), data: { case: view } });
+        for (const e of endpoints) {
+          const payload: WebhookPayload = { endpointId: e.id, eventId, eventType: type, body };
+          out.push({ kind: 'webhook', caseId, idempotencyKey: `${eventId}-${e.id}`, payload });
+        }
+      }
+    }
+    return out;
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * Mail delivery: over SMTP (`SMTP_URL`, nodemailer) or, without it outside
+ * production, into the local mailbox table that the dev mailbox endpoints
+ * read. Each mail carries the Message-ID fixed when its row was written, so a
+ * repeat after a crash is recognisable as the same mail.
+ */
+import type { Kysely } from 'kysely';
+import nodemailer from 'nodemailer';
+import type { CaseService } from '../cases/service.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { DB, OutboxRow } from '../db/schema.js';
+import { type OutboxHandler, PermanentError } from '../outbox/outbox.js';
+import type { EmailPayload, ReminderPayload } from './listener.js';
+import { oneLine } from './templates.js';
+import { decodeIdCursor, encodeIdCursor } from './webhooks.js';
+
+/** The local mailbox is on when no SMTP server is configured, and never in production. */
+export function localMailboxOn(config: Config): boolean {
+  return !config.production && !config.smtpUrl;
+}
+
+export function mailFrom(config: Config): string {
+  return config.mailFrom ?? `Resolution Center <no-reply@${new URL(config.publicUrl).hostname || 'localhost'}>`;
+}
+
+interface SmtpError {
+  responseCode?: number;
+}
+
+export function emailHandler(db: Kysely<DB>, config: Config, clock: Clock): OutboxHandler {
+  const transport = config.smtpUrl
+    ? nodemailer.createTransport({
+        url: config.smtpUrl,
+        // Bounded so one unreachable server cannot hold a claimed batch past its lease.
+        connectionTimeout: 10_000,
+        greetingTimeout: 10_000,
+        socketTimeout: 30_000,
+      })
+    : null;
+  const from = mailFrom(config);
+  return {
+    maxAttempts: 12,
+    async handle(row: OutboxRow) {
+      const m = JSON.parse(row.payload) as EmailPayload;
+      if (!transport) {
+        if (!localMailboxOn(config)) throw new PermanentError('No SMTP_URL configured');
+        await db
+          .insertInto('mailbox')
+          .values({
+            message_id: m.messageId,
+            to_address: m.to.address,
+            subject: m.subject,
+            text: m.text,
+            html: m.html,
+            case_id: m.caseId,
+            created_at: clock.now().toISOString(),
+          })
+          .onConflict((oc) => oc.column('message_id').doNothing())
+          .execute();
+        return;
+      }
+      try {
+        await transport.sendMail({
+          from,
+          to: { name: oneLine(m.to.name), address: m.to.address },
+          subject: m.subject,
+          text: m.text,
+          html: m.html,
+          messageId: m.messageId,
+          date: clock.now(),
+          headers: { 'X-Resolution-Center-Case': m.caseId },
+        });
+      } catch (err) {
+        // An SMTP 5xx (unknown mailbox, refused address) will not change by trying again; 4xx and network errors may.
+        const code = (err as SmtpError).responseCode;
+        if (typeof code === 'number' && code >= 500) throw new PermanentError(err instanceof Error ? err.message : String(err));
+        throw err;
+      }
+    },
+  };
+}
+
+/** Runs 48 hours before a deadline; the one write path decides whether it is still due and appends `reminder_sent`. */
+export function reminderHandler(cases: CaseService): OutboxHandler {
+  return {
+    async handle(row: OutboxRow) {
+      const p = JSON.parse(row.payload) as ReminderPayload;
+      await cases.system(p.caseId, { type: 'remind', dueAt: p.dueAt });
+    },
+  };
+}
+
+/** The local mailbox, newest first; `addresses` null reads every mail. */
+export async function readMailbox(
+  db: Kysely<DB>,
+  filter: { addresses: string[] | null; caseId?: string | undefined; limit: number; cursor?: string | undefined },
+) {
+  let q = db.selectFrom('mailbox').selectAll();
+  if (filter.addresses) {
+    if (filter.addresses.length === 0) return { data: [], nextCursor: null };
+    q = q.where('to_address', 'in', filter.addresses);
+  }
+  if (filter.caseId) q = q.where('case_id', '=', filter.caseId);
+  const after = decodeIdCursor(filter.cursor);
+  if (after !== null) q = q.where('id', '<', after);
+  const rows = await q
+    .orderBy('id', 'desc')
+    .limit(filter.limit + 1)
+    .execute();
+  const data = rows.slice(0, filter.limit);
+  const last = data.at(-1);
+  return {
+    data: data.map((m) => ({
+      id: String(m.id),
+      to: m.to_address,
+      subject: m.subject,
+      text: m.text,
+      html: m.html,
+      createdAt: m.created_at,
+      caseId: m.case_id,
+    })),
+    nextCursor: rows.length > filter.limit && last ? encodeIdCursor(last.id) : null,
+  };
+}

@@ -1,0 +1,179 @@
+/** The HTTP side of notifications: webhook endpoints and their log, the outbox, the dev mailbox. */
+import { z } from 'zod';
+import type { Services } from '../app.js';
+import { DomainError } from '../domain/errors.js';
+import { requirePerson, requirePlatform, viewerOf } from '../http/auth.js';
+import { CaseId, IdParams, Page, PageQuery } from '../http/schemas.js';
+import { type FastifyZod, PERSON, PLATFORM, type RouteModule } from '../http/server.js';
+import { localMailboxOn, readMailbox } from './mail.js';
+import { WEBHOOK_EVENTS, WebhookEndpoints, decodeIdCursor, encodeIdCursor } from './webhooks.js';
+
+const EndpointBody = z.object({
+  url: z.url({ protocol: /^https?$/ }).max(2000),
+  secret: z.string().min(16).max(200),
+  events: z.array(z.enum(WEBHOOK_EVENTS)).min(1),
+  enabled: z.boolean().optional(),
+});
+
+const EndpointView = z.object({
+  id: z.string(),
+  url: z.string(),
+  events: z.array(z.enum(WEBHOOK_EVENTS)),
+  enabled: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  created: z.boolean(),
+});
+
+const Delivery = z.object({
+  id: z.string(),
+  eventId: z.string(),
+  eventType: z.enum(WEBHOOK_EVENTS),
+  caseId: z.string().nullable(),
+  attempt: z.number().int(),
+  statusCode: z.number().int().nullable(),
+  error: z.string().nullable(),
+  durationMs: z.number().int(),
+  createdAt: z.string(),
+});
+
+const OUTBOX_STATUSES = ['pending', 'done', 'dead'] as const;
+const OutboxQuery = PageQuery.extend({ status: z.enum(OUTBOX_STATUSES).optional(), kind: z.string().max(50).optional() });
+const OutboxItem = z.object({
+  id: z.string(),
+  kind: z.string(),
+  caseId: z.string().nullable(),
+  status: z.enum(OUTBOX_STATUSES),
+  attempts: z.number().int(),
+  runAt: z.string(),
+  lastError: z.string().nullable(),
+  idempotencyKey: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const MailboxQuery = PageQuery.extend({ caseId: CaseId.optional() });
+const PlatformMailboxQuery = MailboxQuery.extend({ to: z.string().max(254).optional() });
+const Mail = z.object({
+  id: z.string(),
+  to: z.string(),
+  subject: z.string(),
+  text: z.string(),
+  html: z.string(),
+  createdAt: z.string(),
+  caseId: z.string().nullable(),
+});
+
+export const notificationRoutes: RouteModule = (app: FastifyZod, s: Services) => {
+  const endpoints = new WebhookEndpoints(s.db, s.clock);
+  const platform = { preHandler: requirePlatform };
+  const tags = ['platform'];
+  const mailboxOff = () => new DomainError(404, 'not_found', 'The local mailbox is off: mail goes out over SMTP.');
+
+  app.put('/api/v1/platform/webhook-endpoints/:id', {
+    ...platform,
+    schema: {
+      tags,
+      security: PLATFORM,
+      summary: 'Create or update a webhook endpoint: its URL, signing secret, events and whether it is enabled',
+      params: IdParams,
+      body: EndpointBody,
+      response: { 200: EndpointView },
+    },
+    handler: async (req) => endpoints.put(req.params.id, req.body),
+  });
+
+  app.get('/api/v1/platform/webhook-endpoints/:id/deliveries', {
+    ...platform,
+    schema: {
+      tags,
+      security: PLATFORM,
+      summary: 'The endpoint’s delivery log, newest attempt first: status codes, errors, times',
+      params: IdParams,
+      querystring: PageQuery,
+      response: { 200: Page(Delivery) },
+    },
+    handler: async (req) => endpoints.deliveries(req.params.id, req.query.limit, req.query.cursor),
+  });
+
+  app.get('/api/v1/platform/outbox', {
+    ...platform,
+    schema: {
+      tags,
+      security: PLATFORM,
+      summary: 'Outbox rows (emails, webhooks, reminders, refunds), newest first; `status=dead` lists what gave up',
+      querystring: OutboxQuery,
+      response: { 200: Page(OutboxItem) },
+    },
+    handler: async (req) => {
+      const { status, kind, limit, cursor } = req.query;
+      let q = s.db
+        .selectFrom('outbox')
+        .select(['id', 'kind', 'case_id', 'status', 'attempts', 'run_at', 'last_error', 'idempotency_key', 'created_at', 'updated_at']);
+      if (status) q = q.where('status', '=', status);
+      if (kind) q = q.where('kind', '=', kind);
+      const after = decodeIdCursor(cursor);
+      if (after !== null) q = q.where('id', '<', after);
+      const rows = await q
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute();
+      const data = rows.slice(0, limit);
+      const last = data.at(-1);
+      return {
+        data: data.map((r) => ({
+          id: String(r.id),
+          kind: r.kind,
+          caseId: r.case_id,
+          status: r.status as (typeof OUTBOX_STATUSES)[number],
+          attempts: r.attempts,
+          runAt: r.run_at,
+          lastError: r.last_error,
+          idempotencyKey: r.idempotency_key,
+          createdAt: r.created_at,
+          updatedAt: r.updated_at,
+        })),
+        nextCursor: rows.length > limit && last ? encodeIdCursor(last.id) : null,
+      };
+    },
+  });
+
+  app.get('/api/v1/platform/dev/mailbox', {
+    ...platform,
+    schema: {
+      tags: ['development'],
+      security: PLATFORM,
+      summary: 'Every mail in the local mailbox, newest first (only while no SMTP_URL is set, never in production)',
+      querystring: PlatformMailboxQuery,
+      response: { 200: Page(Mail) },
+    },
+    handler: async (req) => {
+      if (!localMailboxOn(s.config)) throw mailboxOff();
+      const { to, ...rest } = req.query;
+      return readMailbox(s.db, { ...rest, addresses: to ? [to.trim().toLowerCase()] : null });
+    },
+  });
+
+  app.get('/api/v1/dev/mailbox', {
+    preHandler: requirePerson,
+    schema: {
+      tags: ['development'],
+      security: PERSON,
+      summary: 'My mail in the local mailbox (staff: every mail), newest first (only while no SMTP_URL is set, never in production)',
+      querystring: MailboxQuery,
+      response: { 200: Page(Mail) },
+    },
+    handler: async (req) => {
+      if (!localMailboxOn(s.config)) throw mailboxOff();
+      const v = viewerOf(req);
+      let addresses: string[] | null = null;
+      if (!v.isStaff) {
+        const support = v.merchantIds.length
+          ? await s.db.selectFrom('merchants').select('support_email').where('id', 'in', v.merchantIds).execute()
+          : [];
+        addresses = [v.email, ...support.map((m) => m.support_email)];
+      }
+      return readMailbox(s.db, { ...req.query, addresses });
+    },
+  });
+};

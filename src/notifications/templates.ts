@@ -1,0 +1,443 @@
+/**
+ * The emails of SPEC §8, pure: one template per row of its table, each rendered
+ * as plain text and HTML for one reader, in the reader's time zone. User text
+ * (messages, names, product names) is escaped in HTML and never reaches a
+ * header with a line break in it.
+ */
+import { type CaseState, type NewEvent, turnOf } from '../domain/case.js';
+import type { Outcome } from '../domain/model.js';
+
+export type Side = 'customer' | 'merchant';
+
+export interface Reader {
+  side: Side;
+  name: string;
+  address: string;
+  timeZone: string;
+}
+
+export interface MailCase {
+  id: string;
+  productName: string;
+  customerName: string;
+  merchantName: string;
+  currency: string;
+  url: string;
+}
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Which template an event sends to which side (SPEC §8's table); staff and notes get none. */
+export type Template =
+  | 'opened_confirmation'
+  | 'opened_new'
+  | 'replied'
+  | 'info_requested'
+  | 'offer'
+  | 'denied'
+  | 'accepted'
+  | 'offer_accepted'
+  | 'escalated'
+  | 'decided'
+  | 'appealed'
+  | 'withdrawn'
+  | 'deadline_passed'
+  | 'finalized'
+  | 'refunded_elsewhere'
+  | 'chargeback'
+  | 'remedy_executed'
+  | 'remedy_failed'
+  | 'reminder';
+
+/** The mails one event causes: to both sides, except the side that acted (the customer's own opening is confirmed). */
+export function templatesFor(event: NewEvent, after: CaseState): { side: Side; template: Template }[] {
+  if (event.visibility !== 'public') return [];
+  const actor = event.actor.kind;
+  const notActor = (template: Template) =>
+    (['customer', 'merchant'] as const).filter((side) => side !== actor).map((side) => ({ side, template }));
+  switch (event.type) {
+    case 'created':
+      return [
+        { side: 'customer', template: 'opened_confirmation' },
+        { side: 'merchant', template: 'opened_new' },
+      ];
+    case 'responded':
+      return notActor('replied');
+    case 'requested_more_info':
+      return [{ side: 'customer', template: 'info_requested' }];
+    case 'info_requested':
+      return notActor('info_requested');
+    case 'offered_partial_refund':
+      return [{ side: 'customer', template: 'offer' }];
+    case 'denied':
+      return [{ side: 'customer', template: 'denied' }];
+    case 'accepted':
+      return [{ side: 'customer', template: 'accepted' }];
+    case 'offer_accepted':
+      return [{ side: 'merchant', template: 'offer_accepted' }];
+    case 'escalated':
+      return notActor('escalated');
+    case 'decided':
+      return notActor('decided');
+    case 'appealed':
+      return notActor('appealed');
+    case 'withdrew':
+      return [{ side: 'merchant', template: 'withdrawn' }];
+    case 'deadline_passed':
+      return notActor('deadline_passed');
+    case 'finalized':
+      return notActor('finalized');
+    case 'payment_refunded_elsewhere':
+      return notActor('refunded_elsewhere');
+    case 'chargeback_filed':
+      return notActor('chargeback');
+    case 'refund_succeeded':
+    case 'credit_issued':
+      return notActor('remedy_executed');
+    case 'refund_failed':
+      return notActor('remedy_failed');
+    case 'reminder_sent': {
+      const turn = turnOf(after.status);
+      return turn === 'customer' || turn === 'merchant' ? [{ side: turn, template: 'reminder' }] : [];
+    }
+    case 'note':
+    case 'remedy_retried':
+      return [];
+  }
+}
+
+// ---------------------------------------------------------------- formatting
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Header-safe: no CR, LF or other control characters (no header injection), one line. */
+export function oneLine(s: string): string {
+  return (
+    s
+      // eslint-disable-next-line no-control-regex -- stripping control characters is the point
+      .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
+}
+
+export function formatMoney(amount: number, currency: string): string {
+  const f = new Intl.NumberFormat('en-US', { style: 'currency', currency });
+  const digits = f.resolvedOptions().maximumFractionDigits ?? 2;
+  return f.format(amount / 10 ** digits);
+}
+
+export function formatTime(iso: string, timeZone: string): string {
+  const when = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'short',
+  }).format(new Date(iso));
+  return timeZone === 'UTC' ? when : `${when} (${timeZone})`;
+}
+
+/** "6 days 23 hours", "48 hours", "3 hours 5 minutes": the two largest units. */
+export function timeLeft(iso: string, now: Date): string {
+  const minutes = Math.max(0, Math.floor((Date.parse(iso) - now.getTime()) / 60_000));
+  const unit = (n: number, w: string) => (n === 0 ? '' : `${n} ${w}${n === 1 ? '' : 's'}`);
+  const join = (a: string, b: string) => [a, b].filter(Boolean).join(' ') || 'less than a minute';
+  if (minutes >= 72 * 60) return join(unit(Math.floor(minutes / 1440), 'day'), unit(Math.floor((minutes % 1440) / 60), 'hour'));
+  return join(unit(Math.floor(minutes / 60), 'hour'), unit(minutes % 60, 'minute'));
+}
+
+function deadline(iso: string, reader: Reader, now: Date): string {
+  return `${formatTime(iso, reader.timeZone)}, ${timeLeft(iso, now)} from now`;
+}
+
+// ---------------------------------------------------------------- content
+
+interface Content {
+  /** The subject after "[Resolution Center] Case case_… (product) — ". */
+  summary: string;
+  /** What happened, one paragraph. */
+  happened: string;
+  /** The other side's message, with the line that introduces it ("Mia wrote:"). */
+  quote: { intro: string; text: string } | null;
+  /** What the reader can do, and by when. */
+  next: string[];
+}
+
+function outcomeText(o: Outcome | null | undefined, c: MailCase): string {
+  if (!o) return 'no outcome';
+  const money = formatMoney(o.amount, o.currency || c.currency);
+  switch (o.kind) {
+    case 'refund':
+      return `a full refund of ${money}, paid by ${c.merchantName}`;
+    case 'partial_refund':
+      return `a partial refund of ${money}, paid by ${c.merchantName}`;
+    case 'credit':
+      return `a platform credit of ${money} for ${c.customerName} (nothing is charged to ${c.merchantName})`;
+    case 'none':
+      return `no refund: ${c.merchantName} wins the case`;
+    case 'refunded_elsewhere':
+      return `the payment was refunded outside the Resolution Center (${money})`;
+  }
+}
+
+/** What the reader can do now, from the state after the change. */
+function nextSteps(after: CaseState, reader: Reader, c: MailCase, now: Date): string[] {
+  const turn = turnOf(after.status);
+  const otherName = reader.side === 'customer' ? c.merchantName : c.customerName;
+  const due = after.dueAt ? deadline(after.dueAt, reader, now) : null;
+  switch (after.status) {
+    case 'merchant_response_needed':
+    case 'merchant_info_needed':
+    case 'customer_info_needed':
+    case 'customer_response_needed': {
+      if (turn !== reader.side)
+        return [`It is ${otherName}'s turn. They have until ${due}. You can add information on the case meanwhile.`];
+      const todo: Record<typeof after.status, string> = {
+        merchant_response_needed:
+          'Respond on the case: accept (full refund), deny, ask for more information, offer a partial refund, or reply.',
+        merchant_info_needed: 'Reply on the case with the information the platform’s staff asked for.',
+        customer_info_needed: 'Reply on the case with the information you were asked for.',
+        customer_response_needed: after.offer
+          ? `Accept the offer of ${formatMoney(after.offer.amount, after.offer.currency)}, escalate the case to the platform’s staff, or withdraw it.`
+          : 'Escalate the case to the platform’s staff if you disagree, or withdraw it.',
+      };
+      const ifNot: Record<typeof after.status, string> = {
+        merchant_response_needed: 'the case goes to the platform’s staff for a decision',
+        merchant_info_needed: 'the staff decide without it',
+        customer_info_needed: `the case closes in ${c.merchantName}'s favour`,
+        customer_response_needed: `the case closes in ${c.merchantName}'s favour${after.offer ? ' and the offer lapses' : ''}`,
+      };
+      return [todo[after.status], `Deadline: ${due}. If you do nothing by then, ${ifNot[after.status]}.`];
+    }
+    case 'under_platform_review':
+      return ['The platform’s staff will review the case and decide. You can add information on the case meanwhile.'];
+    case 'customer_won':
+    case 'merchant_won':
+      if (!after.final && after.appealDeadline)
+        return [
+          `Either side may appeal this decision once, until ${deadline(after.appealDeadline, reader, now)}. After that it becomes final.`,
+        ];
+      return ['The case is closed. There is nothing more to do.'];
+    case 'customer_withdrew':
+    case 'chargeback_filed':
+      return ['The case is closed. There is nothing more to do.'];
+  }
+}
+
+function content(template: Template, e: NewEvent, after: CaseState, reader: Reader, c: MailCase, now: Date): Content {
+  // Names are one line wherever they appear; only messages keep their line breaks.
+  const event = { ...e, actor: { ...e.actor, name: oneLine(e.actor.name) } };
+  const actor = event.actor.kind === 'staff' ? `${event.actor.name} (platform staff)` : event.actor.name;
+  const quote = event.message ? { intro: `${actor} wrote:`, text: event.message } : null;
+  const you = reader.side === 'customer' ? 'you' : c.customerName;
+  const d = event.data;
+  switch (template) {
+    case 'opened_confirmation':
+      return {
+        summary: 'your case is open',
+        happened: `You opened a case with ${c.merchantName} about your payment for ${c.productName}. We have told ${c.merchantName}.`,
+        quote: event.message ? { intro: 'Your description:', text: event.message } : null,
+        next: nextSteps(after, reader, c, now),
+      };
+    case 'opened_new':
+      return {
+        summary: `new case from ${c.customerName}`,
+        happened: `${c.customerName} opened a case about their payment for ${c.productName}.`,
+        quote,
+        next: nextSteps(after, reader, c, now),
+      };
+    case 'replied':
+      return {
+        summary: `${event.actor.name} replied`,
+        happened: `${actor} replied on the case${d.status ? `; the case is now ${statusWords(d.status)}` : ''}.`,
+        quote,
+        next: nextSteps(after, reader, c, now),
+      };
+    case 'info_requested': {
+      const asked = d.requestedFrom ?? 'customer';
+      return {
+        summary:
+          asked === reader.side ? `${event.actor.name} asked you for more information` : `${event.actor.name} asked for more information`,
+        happened:
+          asked === reader.side
+            ? `${actor} asked you for more information.`
+            : `${actor} asked ${asked === 'customer' ? c.customerName : c.merchantName} for more information.`,
+        quote,
+        next: nextSteps(after, reader, c, now),
+      };
+    }
+    case 'offer':
+      return {
+        summary: `${c.merchantName} made an offer`,
+        happened: `${actor} offered a partial refund of ${formatMoney(d.amount ?? 0, d.currency ?? c.currency)}.`,
+        quote,
+        next: nextSteps(after, reader, c, now),
+      };
+    case 'denied':
+      return {
+        summary: `${c.merchantName} replied: request denied`,
+        happened: `${actor} denied your request.`,
+        quote,
+        next: nextSteps(after, reader, c, now),
+      };
+    case 'accepted':
+      return {
+        summary: `${c.merchantName} accepted: full refund`,
+        happened: `${actor} accepted your case: ${outcomeText(after.outcome, c)}. The refund is on its way; we will write again when it is done.`,
+        quote,
+        next: ['The case is closed. There is nothing more to do.'],
+      };
+    case 'offer_accepted':
+      return {
+        summary: `${c.customerName} accepted your offer`,
+        happened: `${actor} accepted your offer: ${outcomeText(after.outcome, c)}. The case is closed.`,
+        quote,
+        next: ['The refund is made from your payment; there is nothing more to do.'],
+      };
+    case 'escalated':
+      return {
+        summary: 'escalated to the platform’s staff',
+        happened:
+          d.reason === 'merchant_unresponsive'
+            ? `${c.merchantName} did not respond in time, so the case went to the platform’s staff.`
+            : `${actor} escalated the case to the platform’s staff.`,
+        quote,
+        next: nextSteps(after, reader, c, now),
+      };
+    case 'decided':
+      return {
+        summary: `decided: ${d.decision === 'merchant_wins' ? `${c.merchantName} wins` : d.decision === 'credit' ? 'platform credit' : 'refund'}`,
+        happened: `${actor} decided the case${d.final ? ' on appeal; this decision is final' : ''}: ${outcomeText(d.outcome, c)}.`,
+        quote: event.message ? { intro: `${actor} gave these reasons:`, text: event.message } : null,
+        next: nextSteps(after, reader, c, now),
+      };
+    case 'appealed':
+      return {
+        summary: `${event.actor.name} appealed`,
+        happened: `${actor} appealed the decision. A different staff member will review the case and make a final decision.`,
+        quote,
+        next: nextSteps(after, reader, c, now),
+      };
+    case 'withdrawn':
+      return {
+        summary: `${c.customerName} withdrew the case`,
+        happened: `${actor} withdrew the case. It is closed.`,
+        quote,
+        next: nextSteps(after, reader, c, now),
+      };
+    case 'deadline_passed':
+      return {
+        summary:
+          after.status === 'under_platform_review' ? 'deadline passed: back with the platform’s staff' : 'deadline passed: case closed',
+        happened:
+          after.status === 'under_platform_review'
+            ? `${c.merchantName} did not reply in time; the case is back with the platform’s staff.`
+            : `${reader.side === 'customer' ? 'You' : c.customerName} did not reply in time, so the case closed in ${c.merchantName}'s favour.`,
+        quote: null,
+        next: nextSteps(after, reader, c, now),
+      };
+    case 'finalized':
+      return {
+        summary: 'the decision is final',
+        happened: `The appeal window closed without an appeal. The decision is final: ${outcomeText(after.outcome, c)}.`,
+        quote: null,
+        next: ['The case is closed. There is nothing more to do.'],
+      };
+    case 'refunded_elsewhere':
+      return {
+        summary: 'closed: payment refunded',
+        happened: `The payment was refunded outside the Resolution Center, so the case is closed in ${you === 'you' ? 'your' : `${c.customerName}'s`} favour.`,
+        quote: null,
+        next: ['The case is closed. There is nothing more to do.'],
+      };
+    case 'chargeback':
+      return {
+        summary: 'closed: chargeback filed',
+        happened: 'A chargeback was filed with the card issuer, so the bank now handles this dispute and the case is closed.',
+        quote: null,
+        next: ['The case is closed here. Follow the card issuer’s process.'],
+      };
+    case 'remedy_executed': {
+      const money = formatMoney(d.amount ?? 0, d.currency ?? c.currency);
+      return {
+        summary: event.type === 'credit_issued' ? `credit of ${money} issued` : `refund of ${money} sent`,
+        happened:
+          event.type === 'credit_issued'
+            ? `The platform credited ${money} to ${reader.side === 'customer' ? 'your balance' : `${c.customerName}'s balance`}${reader.side === 'merchant' ? '; nothing is charged to you' : ''}.`
+            : `A refund of ${money} was sent ${reader.side === 'customer' ? 'to your original payment method' : `to ${c.customerName}`}${d.simulated ? ' (simulated: no payment provider is configured, so no money moved)' : ''}.`,
+        quote: null,
+        next: ['The case is closed. There is nothing more to do.'],
+      };
+    }
+    case 'remedy_failed':
+      return {
+        summary: 'refund failed',
+        happened: `The refund of ${formatMoney(d.amount ?? 0, d.currency ?? c.currency)} could not be completed. The platform’s staff have been told and will retry it or issue a credit instead.`,
+        quote: null,
+        next: ['Nothing to do for now: we will write again when it is resolved.'],
+      };
+    case 'reminder':
+      return {
+        summary: `reminder: ${after.dueAt ? timeLeft(after.dueAt, now) : '48 hours'} left`,
+        happened: `The deadline on this case is close and it is your turn.`,
+        quote: null,
+        next: nextSteps(after, reader, c, now),
+      };
+  }
+}
+
+function statusWords(status: string): string {
+  return status.replaceAll('_', ' ');
+}
+
+export function render(template: Template, event: NewEvent, after: CaseState, reader: Reader, mc: MailCase, now: Date): RenderedMail {
+  const c = { ...mc, productName: oneLine(mc.productName), customerName: oneLine(mc.customerName), merchantName: oneLine(mc.merchantName) };
+  const k = content(template, event, after, reader, c, now);
+  const subject = oneLine(`[Resolution Center] Case ${c.id} (${c.productName}) — ${k.summary}`).slice(0, 250);
+  const greeting = `Hello ${oneLine(reader.name)},`;
+  const about = `Case ${c.id}: ${c.customerName} and ${c.merchantName}, about ${c.productName}.`;
+  const quoteText = k.quote ? ['', k.quote.intro, ...k.quote.text.split(/\r\n|\r|\n/).map((l) => `> ${l}`)] : [];
+  const text = [
+    greeting,
+    '',
+    k.happened,
+    ...quoteText,
+    '',
+    'What you can do:',
+    ...k.next.map((n) => `- ${n}`),
+    '',
+    `Open the case: ${c.url}`,
+    '',
+    '--',
+    about,
+    'You receive this email because you are a party to this case.',
+  ].join('\n');
+  const p = (s: string) => `<p style="margin:0 0 12px">${escapeHtml(s)}</p>`;
+  const quoteHtml = k.quote
+    ? `<p style="margin:0 0 4px;color:#555">${escapeHtml(k.quote.intro)}</p>` +
+      `<blockquote style="margin:0 0 12px;padding:8px 12px;border-left:3px solid #ccc;color:#333">${escapeHtml(k.quote.text).replace(/\r\n|\r|\n/g, '<br>')}</blockquote>`
+    : '';
+  const html = [
+    '<!doctype html><html><body style="font-family:system-ui,sans-serif;font-size:15px;line-height:1.5;color:#111;max-width:600px">',
+    p(greeting),
+    p(k.happened),
+    quoteHtml,
+    '<p style="margin:0 0 4px"><strong>What you can do</strong></p>',
+    `<ul style="margin:0 0 12px">${k.next.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`,
+    `<p style="margin:0 0 12px"><a href="${escapeHtml(c.url)}">Open the case</a></p>`,
+    `<p style="margin:24px 0 0;color:#777;font-size:13px">${escapeHtml(about)}<br>You receive this email because you are a party to this case.</p>`,
+    '</body></html>',
+  ].join('\n');
+  return { subject, text, html };
+}
