@@ -22,6 +22,9 @@ import { paypalWebhookRoutes } from './payments/paypal-webhook.js';
 import { stripeWebhookRoutes } from './payments/stripe-webhook.js';
 import { PlatformSync } from './platform/sync.js';
 import { seedDemo } from './seed/demo.js';
+import { devRoutes } from './http/routes/dev.js';
+import { insightsRoutes } from './http/routes/insights.js';
+import { webApp } from './web/static.js';
 import { notificationListener } from './notifications/listener.js';
 import { emailHandler, reminderHandler } from './notifications/mail.js';
 import { notificationRoutes } from './notifications/routes.js';
@@ -56,6 +59,8 @@ export interface AppParts {
   logger?: Logger;
   outboxHandlers?: Record<string, OutboxHandler>;
   routes?: RouteModule[];
+  /** Where the built web app lives (default web/dist). */
+  webRoot?: string;
 }
 
 export function createLogger(config: Config, destination?: DestinationStream): Logger {
@@ -127,7 +132,10 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     stripeWebhookRoutes,
     paypalWebhookRoutes,
     notificationRoutes,
+    devRoutes,
+    insightsRoutes,
     ...(parts.routes ?? []),
+    webApp(parts.webRoot),
   ]);
   return {
     services,

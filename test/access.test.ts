@@ -171,6 +171,27 @@ const TABLE: Entry[] = [
     expect: { customer: 403, otherCustomer: 403, merchant: 403, otherMerchant: 403, staff: 200, platform: 403, nobody: 401 },
   },
   {
+    method: 'GET',
+    url: '/api/v1/dev/demo-users',
+    path: () => '/api/v1/dev/demo-users',
+    // The demo seed is off in tests: the list does not exist.
+    expect: { customer: 404, otherCustomer: 404, merchant: 404, otherMerchant: 404, staff: 404, platform: 404, nobody: 404 },
+  },
+  { method: 'GET', url: '/api/v1/dev/clock', path: () => '/api/v1/dev/clock', expect: anyPerson(200) },
+  {
+    method: 'POST',
+    url: '/api/v1/dev/clock',
+    path: () => '/api/v1/dev/clock',
+    body: () => ({ advance: 'PT1S' }),
+    expect: anyPerson(200),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/merchants/:id/insights',
+    path: () => '/api/v1/merchants/shop/insights',
+    expect: { customer: 404, otherCustomer: 404, merchant: 200, otherMerchant: 404, staff: 200, platform: 403, nobody: 401 },
+  },
+  {
     method: 'PUT',
     url: '/api/v1/platform/webhook-endpoints/:id',
     path: () => '/api/v1/platform/webhook-endpoints/wh_matrix',

@@ -1,0 +1,92 @@
+/** Shared steps for the browser specs: signing in, accessibility checks, screenshots, evidence files. */
+import fs from 'node:fs';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { type Browser, type Page, expect, test } from '@playwright/test';
+
+export const USERS = {
+  alice: 'alice@example.com',
+  bob: 'bob@example.com',
+  dana: 'dana@pixelforge.example',
+  eli: 'eli@beatcraft.example',
+  sam: 'sam@platform.example',
+  tess: 'tess@platform.example',
+} as const;
+
+/** Signs in through the sign-in page's one-click demo list. */
+export async function signIn(page: Page, who: keyof typeof USERS) {
+  await page.context().clearCookies();
+  await page.goto('/login');
+  await page.getByRole('button', { name: new RegExp(`^Sign in as .*${who}`, 'i') }).click();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+}
+
+export async function newUser(browser: Browser, who: keyof typeof USERS): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, who);
+  return page;
+}
+
+export const AXE_LOG = path.join('playwright-report', 'axe.jsonl');
+
+/** No serious or critical axe-core violation on the page as it is now; every result is logged for the report. */
+export async function checkA11y(page: Page, name: string) {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  fs.mkdirSync(path.dirname(AXE_LOG), { recursive: true });
+  fs.appendFileSync(
+    AXE_LOG,
+    JSON.stringify({
+      page: name,
+      url: new URL(page.url()).pathname,
+      passes: results.passes.length,
+      violations: results.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })),
+    }) + '\n',
+  );
+  expect(
+    bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    `axe-core on ${name}`,
+  ).toEqual([]);
+}
+
+export async function screenshot(page: Page, name: string) {
+  fs.mkdirSync('docs/screenshots', { recursive: true });
+  // From the top, so the sticky header is drawn where it belongs in a full-page image.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true, animations: 'disabled', caret: 'hide' });
+}
+
+/** A real PNG drawn in the browser: a receipt-like image to attach as evidence. */
+export async function receiptPng(page: Page): Promise<Buffer> {
+  const b64 = await page.evaluate(() => {
+    const c = document.createElement('canvas');
+    c.width = 480;
+    c.height = 320;
+    const g = c.getContext('2d') as CanvasRenderingContext2D;
+    g.fillStyle = '#ffffff';
+    g.fillRect(0, 0, 480, 320);
+    g.fillStyle = '#3a45d6';
+    g.fillRect(0, 0, 480, 56);
+    g.fillStyle = '#ffffff';
+    g.font = 'bold 22px sans-serif';
+    g.fillText('Order receipt', 20, 36);
+    g.fillStyle = '#141a24';
+    g.font = '18px sans-serif';
+    ['Lightroom Preset Pack', 'Presets promised: 120', 'Presets delivered: 35', 'Total: $49.00'].forEach((t, i) =>
+      g.fillText(t, 20, 100 + i * 40),
+    );
+    return c.toDataURL('image/png').split(',')[1] as string;
+  });
+  return Buffer.from(b64, 'base64');
+}
+
+/** Whether the evidence uploads endpoint is on this server (it lands from another branch). */
+export async function uploadsAvailable(page: Page): Promise<boolean> {
+  const r = await page.request.post('/api/v1/uploads', { headers: { origin: new URL(page.url()).origin }, multipart: {} });
+  return r.status() !== 404 || !(await r.text()).includes('No route');
+}
+
+export function note(description: string) {
+  test.info().annotations.push({ type: 'note', description });
+}

@@ -1,0 +1,66 @@
+/**
+ * Development helpers for the web app, outside production only: the demo sign-in
+ * list and the time machine. Each answers 404 when its feature is off, the same
+ * answer as a route that does not exist.
+ */
+import { z } from 'zod';
+import type { Services } from '../../app.js';
+import { DomainError } from '../../domain/errors.js';
+import { addDuration, parseDuration } from '../../domain/time.js';
+import { DEMO_PASSWORD, DEMO_USERS } from '../../seed/demo.js';
+import { requirePerson } from '../auth.js';
+import { ClockBody } from '../schemas.js';
+import { type FastifyZod, PERSON, type RouteModule } from '../server.js';
+
+const notFound = () => new DomainError(404, 'not_found', 'Not found.');
+
+export const DemoUsers = z.object({
+  password: z.string(),
+  data: z.array(z.object({ id: z.string(), name: z.string(), email: z.string(), role: z.string() })),
+});
+export const DevClock = z.object({ now: z.string() });
+
+export const devRoutes: RouteModule = (app: FastifyZod, s: Services) => {
+  const tags = ['development'];
+
+  app.get('/api/v1/dev/demo-users', {
+    schema: { tags, summary: 'The demo users, for one-click sign-in (only while the demo seed is on)', response: { 200: DemoUsers } },
+    handler: async () => {
+      if (s.config.production || !s.config.demoSeed) throw notFound();
+      return { password: DEMO_PASSWORD, data: DEMO_USERS.map(({ id, name, email, role }) => ({ id, name, email, role })) };
+    },
+  });
+
+  app.get('/api/v1/dev/clock', {
+    preHandler: requirePerson,
+    schema: {
+      tags,
+      security: PERSON,
+      summary: 'The service’s current time (only while the movable clock is on)',
+      response: { 200: DevClock },
+    },
+    handler: async () => {
+      if (!s.clock.movable) throw notFound();
+      return { now: s.clock.now().toISOString() };
+    },
+  });
+
+  // The same as the platform's clock endpoint, for any logged-in person: the web app's time machine.
+  app.post('/api/v1/dev/clock', {
+    preHandler: requirePerson,
+    schema: {
+      tags,
+      security: PERSON,
+      summary: 'Move the clock forward, then run everything due (only while the movable clock is on)',
+      body: ClockBody,
+      response: { 200: DevClock },
+    },
+    handler: async (req) => {
+      if (!s.clock.movable) throw notFound();
+      const from = s.clock.now();
+      await s.clock.advance(addDuration(from, parseDuration(req.body.advance)).getTime() - from.getTime());
+      await s.jobs.runDue();
+      return { now: s.clock.now().toISOString() };
+    },
+  });
+};

@@ -1,0 +1,149 @@
+import { useEffect, useState } from 'react';
+import { ApiError, type DemoUserList, api } from '../api';
+import { navigate, useLocation } from '../router';
+import { useSession } from '../session';
+import { Alert, FieldError } from '../ui';
+
+export function LoginPage() {
+  const { refresh } = useSession();
+  const url = useLocation();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [demo, setDemo] = useState<DemoUserList | null>(null);
+  const token = url.searchParams.get('token');
+
+  useEffect(() => {
+    document.title = 'Sign in · Resolution Center';
+    api<DemoUserList>('GET', '/dev/demo-users').then(setDemo, () => setDemo(null));
+  }, []);
+
+  const signIn = async (body: Record<string, string>, who: string) => {
+    setBusy(who);
+    setError(null);
+    try {
+      await api('POST', '/session', body);
+      const next = url.searchParams.get('next');
+      await refresh();
+      navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', true);
+    } catch (e) {
+      setError(e instanceof ApiError ? e : new ApiError(0, 'error', String(e)));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  useEffect(() => {
+    if (token) void signIn({ loginToken: token }, 'link');
+    // The token is used once, when the page opens with it.
+  }, [token]);
+
+  return (
+    <div className="login">
+      <div className="login-intro">
+        <div className="brand brand-lg">
+          <span className="brand-mark" aria-hidden="true">
+            RC
+          </span>
+          <span className="brand-name">Resolution Center</span>
+        </div>
+        <h1>Sort out a problem with a purchase</h1>
+        <p className="lead">
+          Tell the seller what went wrong, talk it through in one place, and if you can’t agree, our team decides. Every step has a clear
+          deadline, so nothing is left hanging.
+        </p>
+        <ul className="login-points">
+          <li>Refunds go back to the original payment, exactly once.</li>
+          <li>Sellers must answer within 7 days, or we step in.</li>
+          <li>Either side can appeal a decision once.</li>
+        </ul>
+      </div>
+      <div className="login-card card">
+        {token && busy === 'link' && <p role="status">Signing you in…</p>}
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void signIn({ email, password }, 'form');
+          }}
+          noValidate
+        >
+          <h2>Sign in</h2>
+          {error && (
+            <Alert tone="error">
+              {error.code === 'invalid_credentials'
+                ? 'That email and password don’t match an account.'
+                : error.code === 'rate_limited'
+                  ? 'Too many attempts. Wait a minute and try again.'
+                  : error.message}
+            </Alert>
+          )}
+          <div className="field">
+            <label htmlFor="email">Email</label>
+            <input
+              id="email"
+              type="email"
+              autoComplete="email"
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              aria-invalid={!!error?.field('email')}
+              aria-describedby={error?.field('email') ? 'email-error' : undefined}
+              required
+            />
+            <FieldError id="email-error" message={error?.field('email')} />
+          </div>
+          <div className="field">
+            <label htmlFor="password">Password</label>
+            <input
+              id="password"
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              required
+            />
+          </div>
+          <button className="btn btn-primary btn-block" type="submit" disabled={busy !== null}>
+            {busy === 'form' ? 'Signing in…' : 'Sign in'}
+          </button>
+        </form>
+        {demo && (
+          <section className="demo-users" aria-labelledby="demo-title">
+            <h2 id="demo-title">Demo accounts</h2>
+            <p className="muted small">
+              One click signs you in. Every password is <code>{demo.password}</code>.
+            </p>
+            <ul>
+              {demo.data.map((u) => (
+                <li key={u.id}>
+                  <button
+                    type="button"
+                    className="demo-user"
+                    disabled={busy !== null}
+                    onClick={() => void signIn({ email: u.email, password: demo.password }, u.id)}
+                    aria-label={`Sign in as ${u.name}, ${u.role}`}
+                  >
+                    <span className="avatar" aria-hidden="true">
+                      {u.name
+                        .split(' ')
+                        .map((w) => w[0])
+                        .join('')}
+                    </span>
+                    <span className="demo-user-text">
+                      <span className="demo-user-name">{u.name}</span>
+                      <span className="muted small">
+                        {u.email}
+                        {u.role.includes('(') ? ` · ${u.role.slice(u.role.indexOf('(') + 1, -1)}` : ''}
+                      </span>
+                    </span>
+                    <span className={`role-tag role-${u.role.split(' ')[0]}`}>{u.role.split(' (')[0]}</span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+      </div>
+    </div>
+  );
+}

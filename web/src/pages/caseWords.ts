@@ -1,0 +1,227 @@
+/** How a case's events and actions read in plain words. */
+import type { ActionType, Case, CaseEvent } from '../api';
+import { REASON_WORDS, money } from '../format';
+
+const who = (kind: string) => (kind === 'customer' ? 'the customer' : kind === 'merchant' ? 'the merchant' : 'the platform');
+
+export function eventWords(e: CaseEvent, c: Case): string {
+  const d = e.data;
+  const amount = typeof d.amount === 'number' ? money(d.amount, typeof d.currency === 'string' ? d.currency : c.payment.currency) : '';
+  const reason = typeof d.reason === 'string' ? REASON_WORDS[d.reason] : undefined;
+  const outcome = d.outcome as { kind?: string; amount?: number; currency?: string } | undefined;
+  switch (e.type) {
+    case 'created':
+      return 'opened the case';
+    case 'responded':
+      return e.actor.kind === 'staff' ? 'posted a message to both sides' : 'replied';
+    case 'accepted':
+      return 'accepted the claim and refunded what was left of the payment';
+    case 'denied':
+      return 'denied the claim';
+    case 'requested_more_info':
+      return 'asked the customer for more information';
+    case 'offered_partial_refund':
+      return `offered a partial refund of ${amount}`;
+    case 'offer_accepted':
+      return 'accepted the offer';
+    case 'escalated':
+      return e.actor.kind === 'system' ? `sent the case to the platform${reason ? `: ${reason}` : ''}` : 'asked the platform to step in';
+    case 'info_requested':
+      return `asked ${who(String(d.requestedFrom))} for more information`;
+    case 'decided': {
+      const final = d.final === true ? 'final decision' : 'decided';
+      if (d.decision === 'merchant_wins') return `${final}: in the merchant’s favour`;
+      const m = outcome?.amount !== undefined ? money(outcome.amount, outcome.currency ?? c.payment.currency) : '';
+      return d.decision === 'credit' ? `${final}: ${m} platform credit for the customer` : `${final}: refund ${m} to the customer`;
+    }
+    case 'appealed':
+      return 'appealed the decision';
+    case 'withdrew':
+      return 'withdrew the case';
+    case 'deadline_passed':
+      return `closed the case: ${reason ?? 'the deadline passed'}`;
+    case 'finalized':
+      return 'made the decision final (the appeal window closed)';
+    case 'refund_succeeded':
+      return `refunded ${amount || 'the customer'}${d.simulated ? ' (simulated provider: no real money moved)' : ''}`;
+    case 'refund_failed':
+      return 'could not refund through the payment provider';
+    case 'credit_issued':
+      return `issued ${amount} platform credit to the customer`;
+    case 'payment_refunded_elsewhere':
+      return 'closed the case: the payment was refunded outside the Resolution Center';
+    case 'chargeback_filed':
+      return 'closed the case: the customer filed a chargeback with their bank';
+    case 'note':
+      return 'wrote an internal note';
+    case 'reminder_sent':
+      return 'sent a deadline reminder';
+    case 'remedy_retried':
+      return 'retried the refund';
+  }
+}
+
+export interface ActionUi {
+  label: string;
+  tone: 'primary' | 'secondary' | 'danger';
+  message: 'required' | 'optional';
+  messageLabel: string;
+  help: string;
+  submit: string;
+  files?: boolean;
+  amount?: 'offer' | 'decide';
+  outcome?: boolean;
+}
+
+export function actionUi(type: ActionType, c: Case): ActionUi {
+  const left = money(c.payment.amount - c.payment.refundedAmount, c.payment.currency);
+  switch (type) {
+    case 'respond':
+      return {
+        label: c.role === 'staff' ? 'Message both sides' : 'Reply',
+        tone: 'secondary',
+        message: 'required',
+        messageLabel: 'Your message',
+        help:
+          c.role === 'staff'
+            ? 'Both the customer and the merchant will see this.'
+            : 'The other side sees your message and files on the timeline.',
+        submit: 'Send reply',
+        files: true,
+      };
+    case 'accept':
+      return {
+        label: 'Accept and refund',
+        tone: 'primary',
+        message: 'optional',
+        messageLabel: 'Message to the customer (optional)',
+        help: `Refunds ${left} to the customer through the original payment method and closes the case.`,
+        submit: `Refund ${left}`,
+      };
+    case 'deny':
+      return {
+        label: 'Deny',
+        tone: 'danger',
+        message: 'required',
+        messageLabel: 'Why are you denying this claim?',
+        help: 'The customer can accept your answer or ask the platform to decide.',
+        submit: 'Deny the claim',
+        files: true,
+      };
+    case 'request_more_info':
+      return {
+        label: 'Request more info',
+        tone: 'secondary',
+        message: 'required',
+        messageLabel: 'What do you need to know?',
+        help: 'The customer gets 7 days to answer. You can ask at most twice.',
+        submit: 'Send request',
+      };
+    case 'offer_partial_refund':
+      return {
+        label: 'Offer a partial refund',
+        tone: 'secondary',
+        message: 'required',
+        messageLabel: 'Message with your offer',
+        help: `Offer less than ${left}. If the customer accepts, the case closes.`,
+        submit: 'Make the offer',
+        amount: 'offer',
+      };
+    case 'accept_offer':
+      return {
+        label: `Accept ${c.offer ? money(c.offer.amount, c.offer.currency) : 'the offer'}`,
+        tone: 'primary',
+        message: 'optional',
+        messageLabel: 'Message (optional)',
+        help: 'You get the offered amount back and the case closes.',
+        submit: 'Accept the offer',
+      };
+    case 'escalate':
+      return {
+        label: 'Ask the platform to decide',
+        tone: 'secondary',
+        message: 'optional',
+        messageLabel: 'Why should the platform step in? (optional)',
+        help: 'Our team reviews both sides and decides. Either side may appeal once.',
+        submit: 'Escalate to the platform',
+        files: true,
+      };
+    case 'withdraw':
+      return {
+        label: 'Withdraw the case',
+        tone: 'danger',
+        message: 'optional',
+        messageLabel: 'Message (optional)',
+        help: 'This closes the case for good. It can’t be reopened.',
+        submit: 'Withdraw',
+      };
+    case 'request_customer_info':
+      return {
+        label: 'Ask the customer',
+        tone: 'secondary',
+        message: 'required',
+        messageLabel: 'What should the customer tell us?',
+        help: 'The customer gets 7 days to answer; then the case comes back to the queue.',
+        submit: 'Send to the customer',
+      };
+    case 'request_merchant_info':
+      return {
+        label: 'Ask the merchant',
+        tone: 'secondary',
+        message: 'required',
+        messageLabel: 'What should the merchant tell us?',
+        help: 'The merchant gets 7 days to answer; then the case comes back to the queue.',
+        submit: 'Send to the merchant',
+      };
+    case 'decide':
+      return {
+        label: c.inAppeal ? 'Decide the appeal' : 'Decide',
+        tone: 'primary',
+        message: 'required',
+        messageLabel: 'Reasons (shown to both sides)',
+        help: c.inAppeal
+          ? 'This decision is final: it cannot be appealed.'
+          : 'Either side may appeal within 7 days; a different staff member then decides.',
+        submit: 'Record the decision',
+        amount: 'decide',
+        outcome: true,
+      };
+    case 'appeal':
+      return {
+        label: 'Appeal the decision',
+        tone: 'secondary',
+        message: 'required',
+        messageLabel: 'Why is the decision wrong?',
+        help: 'A different staff member reviews the case. Their decision is final. One appeal per case.',
+        submit: 'Send the appeal',
+        files: true,
+      };
+    case 'note':
+      return {
+        label: 'Add internal note',
+        tone: 'secondary',
+        message: 'required',
+        messageLabel: 'Internal note (staff only)',
+        help: 'Only staff can see notes. They are never shown or emailed to the customer or the merchant.',
+        submit: 'Save note',
+      };
+    case 'retry_remedy':
+      return {
+        label: 'Retry the refund',
+        tone: 'primary',
+        message: 'optional',
+        messageLabel: 'Message (optional)',
+        help: 'Runs the same refund again; the provider’s idempotency key means it can never pay twice.',
+        submit: 'Retry now',
+      };
+    case 'credit_instead':
+      return {
+        label: 'Give platform credit instead',
+        tone: 'secondary',
+        message: 'required',
+        messageLabel: 'Message to both sides',
+        help: 'Replaces the failed refund by platform credit of the same amount.',
+        submit: 'Issue credit',
+      };
+  }
+}
