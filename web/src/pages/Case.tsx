@@ -114,11 +114,7 @@ function TimelineItem({ e, c }: { e: CaseEvent; c: Case }) {
     <li className={`event event-${e.actor.kind} ${staffOnly ? 'event-internal' : ''}`}>
       <span className={`event-dot dot-${e.actor.kind}`} aria-hidden="true" />
       <div className="event-card">
-        {staffOnly && (
-          <p className="internal-label">
-            <span aria-hidden="true">🔒</span> Internal note · only staff can see this; the customer and merchant never do
-          </p>
-        )}
+        {staffOnly && <p className="internal-label">Internal note · only staff can see this; the customer and merchant never do</p>}
         <p className="event-head">
           <strong>{you ? 'You' : e.actor.name}</strong>
           {roleWord && <span className="muted"> ({roleWord})</span>} {eventWords(e, c)}
