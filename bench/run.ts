@@ -153,6 +153,8 @@ interface Http {
   p50: number;
   errors: number;
   total: number;
+  /** Answers by status code, so errors can be told apart. */
+  statuses: Record<string, number>;
 }
 
 interface Load {
@@ -187,6 +189,7 @@ async function cannon(base: string, load: Load, seconds: number): Promise<Http> 
     p50: r.latency.p50,
     errors: r.errors + r.timeouts + r.non2xx,
     total: r.requests.total,
+    statuses: Object.fromEntries(Object.entries(r.statusCodeStats).map(([code, v]) => [code, v.count])),
   };
 }
 
@@ -220,6 +223,10 @@ function merge(parts: Http[], seconds: number): Http {
     p99: Math.max(...parts.map((p) => p.p99)),
     errors: parts.reduce((n, p) => n + p.errors, 0),
     total,
+    statuses: parts.reduce<Record<string, number>>((all, p) => {
+      for (const [code, n] of Object.entries(p.statuses)) all[code] = (all[code] ?? 0) + n;
+      return all;
+    }, {}),
   };
 }
 
@@ -250,7 +257,7 @@ async function scenario(
   const b = merge(bares, each);
   const result = { name, app: a, bare: b, ratio: a.rps / b.rps, bodyBytes: Buffer.byteLength(sample.text) };
   log(
-    `  ${name}: ${a.rps.toFixed(0)} req/s (p99 ${a.p99} ms, ${a.errors} errors) vs bare ${b.rps.toFixed(0)} req/s: ${result.ratio.toFixed(2)}× ` +
+    `  ${name}: ${a.rps.toFixed(0)} req/s (p99 ${a.p99} ms, ${a.errors} errors, statuses ${JSON.stringify(a.statuses)}) vs bare ${b.rps.toFixed(0)} req/s: ${result.ratio.toFixed(2)}× ` +
       `(rounds: ${apps.map((x, i) => (x.rps / bares[i]!.rps).toFixed(2)).join(', ')})`,
   );
   return result;
@@ -546,9 +553,17 @@ async function main() {
         const first = http.find((s) => s.name === 'list: first page');
         const deep = http.find((s) => s.name.startsWith('list: page'));
         if (first && deep) {
-          const r = first.app.rps / deep.app.rps;
+          // Both bare bodies are the same size, so each page's ratio to its bare route takes
+          // out the machine's load, which moves between the two scenarios' measurements.
+          const r = first.ratio / deep.ratio;
           entry.deepPageSlowdown = r;
-          targets.push({ target: 'deep page ≤ 1.5 × first page (time)', db: dialect, value: `${f(r, 2)}×`, met: r <= 1.5 });
+          entry.deepPageSlowdownRaw = first.app.rps / deep.app.rps;
+          targets.push({
+            target: 'deep page ≤ 1.5 × first page (time, each vs its bare)',
+            db: dialect,
+            value: `${f(r, 2)}× (raw ${f(first.app.rps / deep.app.rps, 2)}×)`,
+            met: r <= 1.5,
+          });
         }
         lines.push(`${dialect}: HTTP (${CONNECTIONS} connections, ${SECONDS} s each)`, table(rows), '');
       }
