@@ -78,14 +78,32 @@ export class Sessions {
 
   /** The person behind a token, or null when unknown or expired. */
   async viewer(token: string): Promise<Viewer | null> {
-    const row = await this.db
+    // Every authenticated request asks this: one query, one row per membership (or one with null).
+    const rows = await this.db
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
-      .select(['users.id', 'users.name', 'users.email', 'users.is_staff', 'users.time_zone', 'sessions.expires_at'])
+      .leftJoin('merchant_members', 'merchant_members.user_id', 'users.id')
+      .select([
+        'users.id',
+        'users.name',
+        'users.email',
+        'users.is_staff',
+        'users.time_zone',
+        'sessions.expires_at',
+        'merchant_members.merchant_id',
+      ])
       .where('sessions.token_hash', '=', sha256(token))
-      .executeTakeFirst();
-    if (!row || row.expires_at <= this.clock.now().toISOString()) return null;
-    return this.viewerOf(row);
+      .execute();
+    const u = rows[0];
+    if (!u || u.expires_at <= this.clock.now().toISOString()) return null;
+    return {
+      userId: u.id,
+      name: u.name,
+      email: u.email,
+      isStaff: u.is_staff === 1,
+      timeZone: u.time_zone,
+      merchantIds: rows.flatMap((r) => (r.merchant_id === null ? [] : [r.merchant_id])),
+    };
   }
 
   async viewerById(userId: string): Promise<Viewer | null> {

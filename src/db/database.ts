@@ -13,6 +13,7 @@ import {
   Kysely,
   Migrator,
   PostgresDialect,
+  type SqliteDatabase,
   SqliteDialect,
   SqliteDriver,
 } from 'kysely';
@@ -43,8 +44,31 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
+/**
+ * Kysely prepares every query afresh, and better-sqlite3 compiles the SQL on each
+ * prepare: on the read path that was a good part of each request. The service's
+ * queries are a few hundred distinct texts, so their statements are kept (bounded).
+ * Reuse is safe: one connection, and each statement runs to completion synchronously
+ * (the service does not stream results).
+ */
+function withStatementCache(sqlite: SQLite.Database, max = 2000): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql) {
+      let stmt = statements.get(sql);
+      if (!stmt) {
+        if (statements.size >= max) statements.delete(statements.keys().next().value as string);
+        stmt = sqlite.prepare(sql);
+        statements.set(sql, stmt);
+      }
+      return stmt;
+    },
+  };
+}
+
 class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly sqlite: SQLite.Database) {
+  constructor(private readonly sqlite: SqliteDatabase) {
     super({ database: sqlite });
   }
   override createDriver(): Driver {
@@ -59,6 +83,9 @@ export function isPostgresUrl(url: string): boolean {
 export function openDatabase(url: string): Database {
   if (isPostgresUrl(url)) {
     const pool = new pg.Pool({ connectionString: url, max: 10 });
+    // An idle connection the server closes (restart, failover, admin termination) is dropped
+    // from the pool and replaced on next use; without a listener pg would crash the process.
+    pool.on('error', () => undefined);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
@@ -71,7 +98,7 @@ export function openDatabase(url: string): Database {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect(sqlite) });
+  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect(withStatementCache(sqlite)) });
   return {
     db,
     dialect: 'sqlite',

@@ -127,7 +127,19 @@ export interface ActionInput {
 
 export const MAX_INFO_REQUESTS = 2;
 
-type Guard = (s: CaseState, ctx: Pick<ActionContext, 'actor' | 'now' | 'role'>) => DomainError | null;
+/**
+ * Why a guard refuses, as plain data: `availableActions` asks every guard on every case
+ * it shows, and only `refusal` needs an Error (with its stack trace) to throw.
+ */
+interface Refused {
+  status: number;
+  code: string;
+  message: string;
+}
+
+const refused = (status: number, code: string, message: string): Refused => ({ status, code, message });
+
+type Guard = (s: CaseState, ctx: Pick<ActionContext, 'actor' | 'now' | 'role'>) => Refused | null;
 
 export interface ActionRule {
   roles: readonly PartyRole[];
@@ -140,7 +152,7 @@ export interface ActionRule {
 }
 
 const remedyFailed: Guard = (s) =>
-  s.outcome?.execution === 'failed' ? null : new DomainError(409, 'action_not_allowed', 'No failed remedy on this case.');
+  s.outcome?.execution === 'failed' ? null : refused(409, 'action_not_allowed', 'No failed remedy on this case.');
 
 /**
  * The transition table (SPEC §4): who may do what in which status, and where it
@@ -162,7 +174,7 @@ export const ACTIONS: Record<PeopleActionType, ActionRule> = {
     message: 'required',
     guard: (s) =>
       s.infoRequestsUsed >= MAX_INFO_REQUESTS
-        ? new DomainError(409, 'limit_reached', `A merchant may request more information at most ${MAX_INFO_REQUESTS} times per case.`)
+        ? refused(409, 'limit_reached', `A merchant may request more information at most ${MAX_INFO_REQUESTS} times per case.`)
         : null,
   },
   offer_partial_refund: {
@@ -176,7 +188,7 @@ export const ACTIONS: Record<PeopleActionType, ActionRule> = {
     from: ['customer_response_needed'],
     to: 'customer_won',
     message: 'optional',
-    guard: (s) => (s.offer ? null : new DomainError(409, 'action_not_allowed', 'There is no open offer to accept.')),
+    guard: (s) => (s.offer ? null : refused(409, 'action_not_allowed', 'There is no open offer to accept.')),
   },
   escalate: {
     roles: ['customer'],
@@ -204,7 +216,7 @@ export const ACTIONS: Record<PeopleActionType, ActionRule> = {
     message: 'required',
     guard: (s, { actor }) =>
       s.inAppeal && s.firstDeciderId === actor.id
-        ? new DomainError(403, 'same_reviewer', 'An appeal must be decided by another staff member than the first decision.')
+        ? refused(403, 'same_reviewer', 'An appeal must be decided by another staff member than the first decision.')
         : null,
   },
   appeal: {
@@ -214,10 +226,9 @@ export const ACTIONS: Record<PeopleActionType, ActionRule> = {
     message: 'required',
     guard: (s, { now }) => {
       if (s.decisions !== 1 || s.final || !s.appealDeadline)
-        return new DomainError(409, 'action_not_allowed', 'Only a first staff decision can be appealed.');
-      if (s.customerAppealed || s.merchantAppealed)
-        return new DomainError(409, 'action_not_allowed', 'This case has already been appealed once.');
-      if (now.toISOString() >= s.appealDeadline) return new DomainError(409, 'action_not_allowed', 'The appeal window has closed.');
+        return refused(409, 'action_not_allowed', 'Only a first staff decision can be appealed.');
+      if (s.customerAppealed || s.merchantAppealed) return refused(409, 'action_not_allowed', 'This case has already been appealed once.');
+      if (now.toISOString() >= s.appealDeadline) return refused(409, 'action_not_allowed', 'The appeal window has closed.');
       return null;
     },
   },
@@ -232,7 +243,7 @@ export const ACTIONS: Record<PeopleActionType, ActionRule> = {
       remedyFailed(s, ctx) ??
       (s.outcome?.kind === 'refund' || s.outcome?.kind === 'partial_refund'
         ? null
-        : new DomainError(409, 'action_not_allowed', 'Only a failed refund can be replaced by a credit.')),
+        : refused(409, 'action_not_allowed', 'Only a failed refund can be replaced by a credit.')),
   },
 };
 
@@ -243,11 +254,18 @@ export function refusal(s: CaseState, type: PeopleActionType, ctx: Pick<ActionCo
     return new DomainError(403, 'forbidden', `A ${ctx.role} cannot ${type.replaceAll('_', ' ')} on a case.`);
   if (!rule.from.includes(s.status))
     return new DomainError(409, 'action_not_allowed', `“${type}” is not allowed while the case is ${s.status}.`);
-  return rule.guard?.(s, ctx) ?? null;
+  const why = rule.guard?.(s, ctx);
+  return why ? new DomainError(why.status, why.code, why.message) : null;
 }
 
+const ACTION_TYPES = Object.keys(ACTIONS) as PeopleActionType[];
+
+/** The same decision as `refusal`, without building an error for each refused action. */
 export function availableActions(s: CaseState, ctx: Pick<ActionContext, 'actor' | 'now' | 'role'>): PeopleActionType[] {
-  return (Object.keys(ACTIONS) as PeopleActionType[]).filter((t) => refusal(s, t, ctx) === null);
+  return ACTION_TYPES.filter((t) => {
+    const rule = ACTIONS[t];
+    return rule.roles.includes(ctx.role) && rule.from.includes(s.status) && !rule.guard?.(s, ctx);
+  });
 }
 
 export function turnOf(status: CaseStatus): Turn {

@@ -35,6 +35,8 @@ export function registerIdempotency(app: FastifyInstance, db: Kysely<DB>, clock:
   app.addHook('preHandler', async (req, reply) => {
     // A streamed body (an upload) is not read yet here: such a route checks its key itself, once it has the body.
     if (req.routeOptions.config.idempotency === 'route') return;
+    // Most requests carry no key: do not serialise their body for nothing.
+    if (req.method !== 'POST' || req.headers['idempotency-key'] === undefined) return;
     const replay = await claimIdempotencyKey(db, clock, req, JSON.stringify(req.body ?? null));
     if (replay) return sendReplay(reply, replay);
   });
