@@ -30,6 +30,14 @@ describe('logs', () => {
     await t.api('POST', '/api/v1/session', { body: { loginToken: link.body.token } });
     await t.api('POST', '/api/v1/session', { body: { email: 'cust@test.example', password: 'wrong password 123' } });
     await t.api('GET', '/api/v1/me', { headers: { cookie: `rc_session=${w.tokens.customer}` } });
+    const webhookSecret = 'whsec-logs-0123456789abcdef';
+    const hook = await t.api('PUT', '/api/v1/platform/webhook-endpoints/logs', {
+      token: w.platform,
+      body: { url: 'http://127.0.0.1:9/hooks', secret: webhookSecret, events: ['case.created'], enabled: true },
+    });
+    expect(hook.status).toBeLessThan(300);
+    await w.openCase();
+    await w.advance('PT1M');
     const log = fs.readFileSync(logFile, 'utf8');
     const lines = log
       .trim()
@@ -38,7 +46,14 @@ describe('logs', () => {
     const requests = lines.filter((l) => l.msg === 'request');
     expect(requests.length).toBeGreaterThan(20);
     expect(requests.every((l) => typeof l.reqId === 'string' && typeof l.status === 'number')).toBe(true);
-    for (const secret of [w.platform, link.body.token, 'correct horse battery', 'wrong password 123', ...Object.values(w.tokens)])
+    for (const secret of [
+      w.platform,
+      webhookSecret,
+      link.body.token,
+      'correct horse battery',
+      'wrong password 123',
+      ...Object.values(w.tokens),
+    ])
       expect(log.includes(secret), `log contains ${secret.slice(0, 6)}…`).toBe(false);
   });
 });
