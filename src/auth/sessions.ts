@@ -96,14 +96,10 @@ export class Sessions {
       .execute();
     const u = rows[0];
     if (!u || u.expires_at <= this.clock.now().toISOString()) return null;
-    return {
-      userId: u.id,
-      name: u.name,
-      email: u.email,
-      isStaff: u.is_staff === 1,
-      timeZone: u.time_zone,
-      merchantIds: rows.flatMap((r) => (r.merchant_id === null ? [] : [r.merchant_id])),
-    };
+    return toViewer(
+      u,
+      rows.flatMap((r) => (r.merchant_id === null ? [] : [r.merchant_id])),
+    );
   }
 
   async viewerById(userId: string): Promise<Viewer | null> {
@@ -115,15 +111,17 @@ export class Sessions {
     return row ? this.viewerOf(row) : null;
   }
 
-  private async viewerOf(u: { id: string; name: string; email: string; is_staff: number; time_zone: string }): Promise<Viewer> {
+  private async viewerOf(u: UserFields): Promise<Viewer> {
     const members = await this.db.selectFrom('merchant_members').select('merchant_id').where('user_id', '=', u.id).execute();
-    return {
-      userId: u.id,
-      name: u.name,
-      email: u.email,
-      isStaff: u.is_staff === 1,
-      timeZone: u.time_zone,
-      merchantIds: members.map((m) => m.merchant_id),
-    };
+    return toViewer(
+      u,
+      members.map((m) => m.merchant_id),
+    );
   }
+}
+
+type UserFields = { id: string; name: string; email: string; is_staff: number; time_zone: string };
+
+function toViewer(u: UserFields, merchantIds: string[]): Viewer {
+  return { userId: u.id, name: u.name, email: u.email, isStaff: u.is_staff === 1, timeZone: u.time_zone, merchantIds };
 }
