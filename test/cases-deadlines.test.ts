@@ -103,4 +103,24 @@ describe('deadlines', () => {
       await t2.close();
     }
   });
+
+  it('one failing job holds back neither the deadlines nor the mail', async () => {
+    const t2 = await startApp();
+    try {
+      const w2 = await makeWorld(t2.api);
+      t2.app.services.jobs.add(async () => {
+        throw new Error('broken job');
+      });
+      const c = await w2.openCase();
+      await t2.app.services.clock.advance(8 * 86_400_000);
+      // The pass reports the failure, after running everything else.
+      await expect(t2.app.services.jobs.runDue()).rejects.toThrow('broken job');
+      const after = await t2.api('GET', `/api/v1/cases/${c.id}`, { token: w2.tokens.staff });
+      expect(after.body.status).toBe('under_platform_review');
+      const mail = await t2.api('GET', '/api/v1/platform/dev/mailbox', { token: w2.platform });
+      expect(mail.body.data.map((m: { subject: string }) => m.subject)).toContainEqual(expect.stringContaining('escalated'));
+    } finally {
+      await t2.close();
+    }
+  });
 });

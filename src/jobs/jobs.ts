@@ -70,14 +70,29 @@ export class Jobs {
     return pass;
   }
 
+  /**
+   * One step failing (a bad row, a provider down) must not starve the others: each
+   * step's error is kept and the rest still run; the pass then reports the first.
+   * The clock is re-read on every round so a moved dev clock applies mid-pass.
+   */
   private async pass(): Promise<void> {
-    await this.clock.sync();
-    for (let pass = 0; pass < 50; pass++) {
-      let done = (await this.sweepDeadlines()) + (await this.finalizeDecisions());
-      for (const job of this.extra) done += await job();
-      done += await this.outbox.runBatch();
-      if (done === 0) return;
+    const failures: unknown[] = [];
+    const step = async (job: Job): Promise<number> => {
+      try {
+        return await job();
+      } catch (err) {
+        failures.push(err);
+        return 0;
+      }
+    };
+    for (let round = 0; round < 50; round++) {
+      await this.clock.sync();
+      let done = (await step(() => this.sweepDeadlines())) + (await step(() => this.finalizeDecisions()));
+      for (const job of this.extra) done += await step(job);
+      done += await step(() => this.outbox.runBatch());
+      if (done === 0) break;
     }
+    if (failures.length > 0) throw failures[0];
   }
 
   start(intervalMs = 1000): void {
