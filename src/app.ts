@@ -143,6 +143,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     seeded,
     async close() {
       await jobs.stop();
+      outbox.close();
       // Node closes idle keep-alive connections only once, when close starts; a response that
       // finishes later would hold its socket until the keep-alive timeout. Sweep until closed.
       const sweep = setInterval(() => server.server.closeIdleConnections(), 50);

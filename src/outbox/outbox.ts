@@ -48,6 +48,8 @@ export interface OutboxHandler {
   maxAttempts?: number;
   /** Called once when the row dies, to record the failure where people see it. */
   onDead?(row: OutboxRow, error: string): Promise<void>;
+  /** Releases what the handler keeps open between rows (pooled connections). */
+  close?(): void;
 }
 
 const LEASE_MS = 60_000;
@@ -97,6 +99,11 @@ export class OutboxWorker {
       const at = new Map(ids.map((id, i) => [id, i]));
       return claimed.sort((a, b) => (at.get(a.id) ?? 0) - (at.get(b.id) ?? 0));
     });
+  }
+
+  /** Releases the handlers' connections; call after the last batch. */
+  close(): void {
+    for (const handler of Object.values(this.handlers)) handler.close?.();
   }
 
   /** Runs one batch; returns how many rows it handled. */

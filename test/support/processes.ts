@@ -1,9 +1,6 @@
 /** Real service processes (`serve`, `worker`) for multi-instance and crash tests. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
-import path from 'node:path';
-
-const TSX = path.resolve('node_modules/.bin/tsx');
 
 export interface Proc {
   child: ChildProcess;
@@ -23,11 +20,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts `tsx src/main.ts <args>` and resolves when it says it is ready. */
+/**
+ * Starts `node --import tsx src/main.ts <args>` and resolves when it says it is ready.
+ * Node itself is the child (not the `tsx` wrapper), so a signal reaches the service.
+ */
 export async function startProcess(args: string[], env: Record<string, string>, port?: number): Promise<Proc> {
   const p = port ?? (await freePort());
-  const child = spawn(TSX, ['src/main.ts', ...args], {
-    env: { ...process.env, LOG_LEVEL: 'warn', PORT: String(p), ...env },
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    env: { ...process.env, LOG_LEVEL: process.env.PROC_LOG_LEVEL ?? 'warn', PORT: String(p), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
