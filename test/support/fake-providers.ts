@@ -36,6 +36,7 @@ export interface Refund {
 async function listen(handler: (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void) {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
+    req.on('error', () => undefined);
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => handler(req, Buffer.concat(chunks).toString('utf8'), res));
   });

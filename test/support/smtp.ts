@@ -39,8 +39,8 @@ export async function startSmtp(fixedPort = 0): Promise<TestSmtp> {
   const waiters: { n: number; resolve: () => void }[] = [];
   let hold: { total: number; reached: () => void; released: Promise<void> } | null = null;
 
-  const make = () =>
-    new SMTPServer({
+  const make = () => {
+    const smtpServer = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
@@ -77,6 +77,10 @@ export async function startSmtp(fixedPort = 0): Promise<TestSmtp> {
         });
       },
     });
+    // A client that drops its connection (a worker killed mid-session) is not this server's failure.
+    smtpServer.on('error', () => undefined);
+    return smtpServer;
+  };
 
   let server = make();
   const listen = (port: number) =>
