@@ -127,24 +127,37 @@ export function oneLine(s: string): string {
   );
 }
 
+/**
+ * Building an Intl formatter costs about as much as rendering a whole mail (it was the largest
+ * part of opening a case); currencies and zones are few, so each formatter is built once.
+ */
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function formatMoney(amount: number, currency: string): string {
-  const f = new Intl.NumberFormat('en-US', { style: 'currency', currency });
+  let f = moneyFormats.get(currency);
+  if (!f) moneyFormats.set(currency, (f = new Intl.NumberFormat('en-US', { style: 'currency', currency })));
   const digits = f.resolvedOptions().maximumFractionDigits ?? 2;
   return f.format(amount / 10 ** digits);
 }
 
 export function formatTime(iso: string, timeZone: string): string {
-  const when = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'short',
-  }).format(new Date(iso));
+  let f = timeFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'short',
+    });
+    timeFormats.set(timeZone, f);
+  }
+  const when = f.format(new Date(iso));
   return timeZone === 'UTC' ? when : `${when} (${timeZone})`;
 }
 
