@@ -158,20 +158,70 @@ export interface ListFilter {
   cursor?: string | undefined;
 }
 
+type Visibility = 'public' | 'staff';
+
+/** How many timelines a process keeps (a 20-event timeline is about 10 KB). */
+const TIMELINES_KEPT = 2000;
+
 export class CaseQueries {
+  /**
+   * Timelines already read, by case and visibility, least recently used first. Events are
+   * only ever appended (seq is gapless per case, fixed at commit), so the events up to a
+   * seq never change: a read takes the case's last seq from the database and fetches only
+   * what is newer than what it holds. Reading and decoding the rows was most of a case read.
+   */
+  private readonly timelines = new Map<string, { seq: number; events: EventView[] }>();
+
   constructor(
     private readonly db: Kysely<DB>,
     private readonly config: Config,
   ) {}
 
+  /** The case row with its payment, names and last event seq. */
+  private caseRow(caseId: string) {
+    return baseQuery(this.db)
+      .select((eb) =>
+        eb
+          .selectFrom('case_events')
+          .select((e) => e.fn.max('seq').as('s'))
+          .whereRef('case_events.case_id', '=', 'cases.id')
+          .as('last_seq'),
+      )
+      .where('cases.id', '=', caseId)
+      .executeTakeFirst() as Promise<(JoinedCase & { last_seq: number | null }) | undefined>;
+  }
+
+  /** The events up to `lastSeq` a viewer of `visibility` may see, in order. */
+  private async timeline(caseId: string, lastSeq: number, visibility: Visibility): Promise<EventView[]> {
+    const key = `${visibility}:${caseId}`;
+    const kept = this.timelines.get(key);
+    // Another instance may have read a newer seq than this snapshot: the older prefix is still exact.
+    if (kept && kept.seq >= lastSeq) {
+      this.timelines.delete(key);
+      this.timelines.set(key, kept);
+      return kept.seq === lastSeq ? kept.events.slice() : kept.events.filter((e) => e.seq <= lastSeq);
+    }
+    let q = this.db
+      .selectFrom('case_events')
+      .selectAll()
+      .where('case_id', '=', caseId)
+      .where('seq', '>', kept?.seq ?? 0)
+      .where('seq', '<=', lastSeq)
+      .orderBy('seq');
+    if (visibility === 'public') q = q.where('visibility', '=', 'public');
+    const events = [...(kept?.events ?? []), ...(await q.execute()).map(eventView)];
+    this.timelines.delete(key);
+    if (this.timelines.size >= TIMELINES_KEPT) this.timelines.delete(this.timelines.keys().next().value as string);
+    this.timelines.set(key, { seq: lastSeq, events });
+    return events.slice();
+  }
+
   async get(viewer: Viewer, caseId: string, now: Date) {
-    const c = (await baseQuery(this.db).where('cases.id', '=', caseId).executeTakeFirst()) as JoinedCase | undefined;
+    const c = await this.caseRow(caseId);
     const role = c ? roleIn(viewer, c) : null;
     if (!c || !role) throw notFound('case');
-    let q = this.db.selectFrom('case_events').selectAll().where('case_id', '=', caseId).orderBy('seq');
-    if (role !== 'staff') q = q.where('visibility', '=', 'public');
-    const events = await q.execute();
-    return caseView(c, role, viewer, now, events.map(eventView));
+    const events = await this.timeline(caseId, Number(c.last_seq ?? 0), role === 'staff' ? 'staff' : 'public');
+    return caseView(c, role, viewer, now, events);
   }
 
   /**
@@ -228,16 +278,9 @@ export class CaseQueries {
   }
 
   async getForPlatform(caseId: string, now: Date) {
-    const c = (await baseQuery(this.db).where('cases.id', '=', caseId).executeTakeFirst()) as JoinedCase | undefined;
+    const c = await this.caseRow(caseId);
     if (!c) throw notFound('case');
-    const events = await this.db
-      .selectFrom('case_events')
-      .selectAll()
-      .where('case_id', '=', caseId)
-      .where('visibility', '=', 'public')
-      .orderBy('seq')
-      .execute();
-    return caseView(c, null, null, now, events.map(eventView));
+    return caseView(c, null, null, now, await this.timeline(caseId, Number(c.last_seq ?? 0), 'public'));
   }
 
   /**
