@@ -6,19 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import {
-  type DatabaseConnection,
-  type Driver,
-  CompiledQuery,
-  Kysely,
-  Migrator,
-  PostgresDialect,
-  type SqliteDatabase,
-  SqliteDialect,
-  SqliteDriver,
-} from 'kysely';
+import { type Driver, Kysely, Migrator, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations.js';
+import { GroupCommitDriver } from './sqlite-driver.js';
 import type { Dialect } from './dialect.js';
 import type { DB } from './schema.js';
 
@@ -33,47 +24,26 @@ export interface Database {
 // int8 (bigint money, count(*)) comes back from pg as a string; our amounts fit in 2^53.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 
-/**
- * SQLite transactions start with BEGIN IMMEDIATE: the write lock is taken up
- * front, so two processes on one file wait on busy_timeout instead of failing
- * with SQLITE_BUSY when a reader upgrades to a writer.
- */
-class ImmediateSqliteDriver extends SqliteDriver {
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-  }
-}
-
-/**
- * Kysely prepares every query afresh, and better-sqlite3 compiles the SQL on each
- * prepare: on the read path that was a good part of each request. The service's
- * queries are a few hundred distinct texts, so their statements are kept (bounded).
- * Reuse is safe: one connection, and each statement runs to completion synchronously
- * (the service does not stream results).
- */
-function withStatementCache(sqlite: SQLite.Database, max = 2000): SqliteDatabase {
-  const statements = new Map<string, SQLite.Statement>();
-  return {
-    close: () => sqlite.close(),
-    prepare(sql) {
-      let stmt = statements.get(sql);
-      if (!stmt) {
-        if (statements.size >= max) statements.delete(statements.keys().next().value as string);
-        stmt = sqlite.prepare(sql);
-        statements.set(sql, stmt);
-      }
-      return stmt;
-    },
-  };
-}
-
-class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly sqlite: SqliteDatabase) {
-    super({ database: sqlite });
+/** Kysely's SQLite dialect (query compiler, introspection) over the group-commit driver. */
+class GroupCommitSqliteDialect extends SqliteDialect {
+  constructor(private readonly driver: GroupCommitDriver) {
+    super({ database: {} as SqliteDatabase });
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver({ database: this.sqlite });
+    return this.driver;
   }
+}
+
+/** The pragmas of every connection to the file. */
+function connect(file: string): SQLite.Database {
+  const sqlite = new SQLite(file);
+  // WAL lets readers run beside the writer; synchronous=FULL keeps every commit
+  // durable across power loss (NORMAL could lose the last commits: not for money).
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  return sqlite;
 }
 
 export function isPostgresUrl(url: string): boolean {
@@ -91,14 +61,10 @@ export function openDatabase(url: string): Database {
   }
   const file = url.replace(/^sqlite:(\/\/)?/, '');
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const sqlite = new SQLite(file);
-  // WAL lets readers run beside the writer; synchronous=FULL keeps every commit
-  // durable across power loss (NORMAL could lose the last commits: not for money).
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect(withStatementCache(sqlite)) });
+  const sqlite = connect(file);
+  // An in-memory database has no second connection: reads then use the writer.
+  const driver = new GroupCommitDriver(sqlite, file === ':memory:' ? null : connect(file));
+  const db = new Kysely<DB>({ dialect: new GroupCommitSqliteDialect(driver) });
   return {
     db,
     dialect: 'sqlite',

@@ -1,0 +1,230 @@
+/**
+ * SQLite with durable commits that cost one fsync per group, not per transaction.
+ *
+ * With `synchronous=FULL` every COMMIT waits for the disk, and better-sqlite3 waits on the
+ * event loop's thread: under concurrent writes that fsync was the largest single cost of
+ * a request. Here the writer connection keeps one `BEGIN IMMEDIATE` open while
+ * transactions queue for it; each runs inside its own SAVEPOINT, one after another, and
+ * the group is committed once nobody is waiting (or it reaches `MAX_GROUP`). No caller
+ * hears "committed" before the group's COMMIT has returned, so nothing is acknowledged
+ * that a crash could lose; if the group fails, every member fails.
+ *
+ * Reads outside a transaction go to a second connection, which in WAL mode sees only
+ * committed data and never waits for the writer.
+ */
+import SQLite from 'better-sqlite3';
+import type { CompiledQuery, DatabaseConnection, Driver, QueryResult } from 'kysely';
+
+/** Transactions per COMMIT at most: bounds the wait of the group's first member. */
+const MAX_GROUP = 16;
+
+/**
+ * Kysely prepares every query afresh, and better-sqlite3 compiles the SQL on each
+ * prepare: on the read path that was a good part of each request. The service's
+ * queries are a few hundred distinct texts, so their statements are kept (bounded).
+ * Reuse is safe: each statement runs to completion synchronously (nothing is streamed).
+ */
+class Statements {
+  private readonly kept = new Map<string, SQLite.Statement>();
+  constructor(
+    readonly db: SQLite.Database,
+    private readonly max = 2000,
+  ) {}
+
+  get(sql: string): SQLite.Statement {
+    let stmt = this.kept.get(sql);
+    if (!stmt) {
+      if (this.kept.size >= this.max) this.kept.delete(this.kept.keys().next().value as string);
+      stmt = this.db.prepare(sql);
+      this.kept.set(sql, stmt);
+    }
+    return stmt;
+  }
+}
+
+function run(stmt: SQLite.Statement, parameters: readonly unknown[]): QueryResult<unknown> {
+  if (stmt.reader) return { rows: stmt.all(parameters) };
+  const { changes, lastInsertRowid } = stmt.run(parameters);
+  return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+}
+
+interface Group {
+  members: number;
+  durable: Promise<void>;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+export class GroupCommitDriver implements Driver {
+  private readonly writer: Statements;
+  private readonly reader: Statements | null;
+  private locked = false;
+  private readonly waiting: (() => void)[] = [];
+  private group: Group | null = null;
+  private readonly maxGroup: number;
+
+  /** `readerDb` null (an in-memory database has no second connection): reads use the writer and groups are of one. */
+  constructor(writerDb: SQLite.Database, readerDb: SQLite.Database | null) {
+    this.writer = new Statements(writerDb);
+    this.reader = readerDb ? new Statements(readerDb) : null;
+    this.maxGroup = readerDb ? MAX_GROUP : 1;
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new Handle(this);
+  }
+
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await this.lock();
+    try {
+      this.join();
+      this.writer.db.exec('savepoint rc_tx');
+    } catch (err) {
+      this.unlock();
+      throw err;
+    }
+    (connection as Handle).inTransaction = true;
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    (connection as Handle).inTransaction = false;
+    const durable = this.leave(() => this.writer.db.exec('release rc_tx'));
+    await durable;
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    (connection as Handle).inTransaction = false;
+    // The rest of the group stays; the group's fate is not this caller's concern.
+    void this.leave(() => this.writer.db.exec('rollback to rc_tx; release rc_tx')).catch(() => undefined);
+  }
+
+  async releaseConnection(): Promise<void> {}
+
+  async destroy(): Promise<void> {
+    while (this.locked) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.writer.db.close();
+    this.reader?.db.close();
+  }
+
+  /** A statement outside any transaction: reads from the reader; a write joins the group and returns once durable. */
+  async single(query: CompiledQuery): Promise<QueryResult<unknown>> {
+    if (this.reader) {
+      const stmt = this.reader.get(query.sql);
+      if (stmt.readonly) return run(stmt, query.parameters);
+    } else if (!this.group) {
+      const stmt = this.writer.get(query.sql);
+      if (stmt.readonly) return run(stmt, query.parameters);
+    }
+    await this.lock();
+    let result: QueryResult<unknown> | undefined;
+    try {
+      this.join();
+    } catch (err) {
+      this.unlock();
+      throw err;
+    }
+    // One statement is atomic: if it fails, SQLite undoes it alone and the group carries on.
+    await this.leave(() => {
+      result = run(this.writer.get(query.sql), query.parameters);
+    });
+    return result as QueryResult<unknown>;
+  }
+
+  inTransactionQuery(query: CompiledQuery): QueryResult<unknown> {
+    return run(this.writer.get(query.sql), query.parameters);
+  }
+
+  private lock(): Promise<void> {
+    if (!this.locked) {
+      this.locked = true;
+      return Promise.resolve();
+    }
+    // Handed over by unlock() with `locked` still set.
+    return new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private unlock(): void {
+    const next = this.waiting.shift();
+    if (next) {
+      if (this.group && this.group.members >= this.maxGroup) this.commitGroup();
+      next();
+      return;
+    }
+    this.locked = false;
+    if (this.group) this.commitGroup();
+  }
+
+  /** Opens the group if there is none (the lock is held). */
+  private join(): void {
+    if (this.group) return;
+    this.writer.db.exec('begin immediate');
+    let resolve!: () => void;
+    let reject!: (err: unknown) => void;
+    const durable = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // Members that fail on their own never await the group: keep its rejection from being "unhandled".
+    durable.catch(() => undefined);
+    this.group = { members: 0, durable, resolve, reject };
+  }
+
+  /**
+   * Ends a member: `finish` releases or undoes its work; the lock passes on; the promise
+   * settles when the group's COMMIT has (or has not) reached the disk.
+   */
+  private leave(finish: () => void): Promise<void> {
+    const group = this.group as Group;
+    try {
+      finish();
+      group.members++;
+    } catch (err) {
+      // Some failures (disk full, I/O) end the whole transaction: then the group is lost.
+      if (!this.writer.db.inTransaction) this.failGroup(err);
+      this.unlock();
+      return Promise.reject(err);
+    }
+    this.unlock();
+    return group.durable;
+  }
+
+  private commitGroup(): void {
+    const group = this.group as Group;
+    this.group = null;
+    if (group.members === 0) {
+      this.writer.db.exec('rollback');
+      group.resolve();
+      return;
+    }
+    try {
+      this.writer.db.exec('commit');
+      group.resolve();
+    } catch (err) {
+      if (this.writer.db.inTransaction) this.writer.db.exec('rollback');
+      group.reject(err);
+    }
+  }
+
+  private failGroup(err: unknown): void {
+    const group = this.group;
+    this.group = null;
+    group?.reject(err);
+  }
+}
+
+/** What Kysely holds between acquire and release: the writer inside a transaction, otherwise one statement at a time. */
+class Handle implements DatabaseConnection {
+  inTransaction = false;
+  constructor(private readonly driver: GroupCommitDriver) {}
+
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    if (this.inTransaction) return Promise.resolve(this.driver.inTransactionQuery(query) as QueryResult<R>);
+    return this.driver.single(query) as Promise<QueryResult<R>>;
+  }
+
+  streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('Streaming is not supported on SQLite here');
+  }
+}

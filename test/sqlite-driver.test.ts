@@ -1,0 +1,148 @@
+/**
+ * SQLite's group commit (src/db/sqlite-driver.ts): transactions that queue for the writer
+ * share one durable COMMIT, and still behave one by one: a failing member takes nothing
+ * else with it, no read sees work before it is committed, and nothing is acknowledged
+ * before its COMMIT (a process killed at any moment keeps every write it answered for).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { type Generated, type Kysely, sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/db/database.js';
+
+interface T {
+  items: { id: Generated<number>; name: string };
+}
+
+let dir: string;
+let file: string;
+let db: Kysely<T>;
+let close: () => Promise<void>;
+
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rc-driver-'));
+  file = path.join(dir, 'db.sqlite');
+  const database = openDatabase(`sqlite://${file}`);
+  db = database.db as unknown as Kysely<T>;
+  close = database.close;
+  await sql`create table items (id integer primary key, name text not null unique)`.execute(db);
+});
+afterEach(async () => {
+  await close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** What another connection (another process, or the file after a crash) sees. */
+function committed(): string[] {
+  const other = new SQLite(file, { readonly: true });
+  try {
+    return (other.prepare('select name from items order by id').all() as { name: string }[]).map((r) => r.name);
+  } finally {
+    other.close();
+  }
+}
+
+const insert = (k: Kysely<T>, name: string) => k.insertInto('items').values({ name }).execute();
+
+describe('group commit on SQLite', () => {
+  it('answers each of 50 concurrent transactions only once it is committed', async () => {
+    const names = Array.from({ length: 50 }, (_, i) => `n${i}`);
+    await Promise.all(
+      names.map((name) =>
+        db
+          .transaction()
+          .execute((trx) => insert(trx, name))
+          // The moment a caller hears "done", the row is in the file for everyone.
+          .then(() => expect(committed()).toContain(name)),
+      ),
+    );
+    expect(committed().sort()).toEqual([...names].sort());
+  });
+
+  it('a failing member takes nothing else with it', async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) =>
+        db.transaction().execute(async (trx) => {
+          await insert(trx, `ok${i}`);
+          if (i === 3) throw new Error('changed my mind');
+          // A constraint violation is a failure inside the member, too.
+          if (i === 6) await insert(trx, 'ok0');
+        }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual([
+      ...Array(3).fill('fulfilled'),
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      ...Array(3).fill('fulfilled'),
+    ]);
+    expect(committed().sort()).toEqual(['ok0', 'ok1', 'ok2', 'ok4', 'ok5', 'ok7', 'ok8', 'ok9']);
+  });
+
+  it('no read outside a transaction sees work that is not committed', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let inserted!: () => void;
+    const didInsert = new Promise<void>((r) => (inserted = r));
+    const tx = db.transaction().execute(async (trx) => {
+      await insert(trx, 'pending');
+      inserted();
+      await held;
+    });
+    await didInsert;
+    expect(await db.selectFrom('items').select('name').execute()).toEqual([]);
+    release();
+    await tx;
+    expect(await db.selectFrom('items').select('name').execute()).toEqual([{ name: 'pending' }]);
+  });
+
+  it('a write outside a transaction is answered once committed, and a failing one alone fails', async () => {
+    await Promise.all(['single', 's1', 's2', 's3'].map((name) => insert(db, name).then(() => expect(committed()).toContain(name))));
+    const [dup, other] = await Promise.allSettled([insert(db, 'single'), insert(db, 'other')]);
+    expect(dup.status).toBe('rejected');
+    expect(other.status).toBe('fulfilled');
+    expect(committed()).toEqual(['single', 's1', 's2', 's3', 'other']);
+  });
+
+  it('a process killed with SIGKILL keeps every write it acknowledged', { timeout: 60_000 }, async () => {
+    const script = path.join(dir, 'writer.ts');
+    fs.writeFileSync(
+      script,
+      `import { openDatabase } from ${JSON.stringify(path.resolve('src/db/database.ts'))};
+const { db } = openDatabase(${JSON.stringify(`sqlite://${file}`)});
+let n = 0;
+const loop = async () => {
+  for (;;) {
+    const name = 'w' + n++;
+    await db.insertInto('items' as never).values({ name } as never).execute();
+    process.stdout.write(name + '\\n');
+  }
+};
+for (let i = 0; i < 16; i++) void loop();
+`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const acknowledged: string[] = [];
+    let rest = '';
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        const lines = (rest + d.toString()).split('\n');
+        rest = lines.pop() ?? '';
+        acknowledged.push(...lines);
+        if (acknowledged.length >= 2000 && child.signalCode === null) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+    });
+    await new Promise((r) => child.once('exit', r));
+    expect(child.signalCode).toBe('SIGKILL');
+    const kept = new Set(committed());
+    expect(acknowledged.filter((name) => !kept.has(name))).toEqual([]);
+  });
+});
