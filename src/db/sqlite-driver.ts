@@ -61,6 +61,7 @@ export class GroupCommitDriver implements Driver {
   private locked = false;
   private readonly waiting: (() => void)[] = [];
   private group: Group | null = null;
+  private commitScheduled = false;
   private readonly maxGroup: number;
 
   /** `readerDb` null (an in-memory database has no second connection): reads use the writer and groups are of one. */
@@ -103,7 +104,10 @@ export class GroupCommitDriver implements Driver {
   async releaseConnection(): Promise<void> {}
 
   async destroy(): Promise<void> {
-    while (this.locked) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    while (this.locked || this.group) {
+      if (this.locked) await new Promise<void>((resolve) => this.waiting.push(resolve));
+      else await new Promise((resolve) => setImmediate(resolve));
+    }
     this.writer.db.close();
     this.reader?.db.close();
   }
@@ -153,7 +157,25 @@ export class GroupCommitDriver implements Driver {
       return;
     }
     this.locked = false;
-    if (this.group) this.commitGroup();
+    if (!this.group) return;
+    if (this.group.members >= this.maxGroup) this.commitGroup();
+    else this.scheduleCommit();
+  }
+
+  /**
+   * A transaction runs to its end in one turn of the event loop (its queries answer
+   * synchronously), so transactions rarely queue behind each other. The COMMIT waits
+   * for the end of the turn instead: the requests whose data arrived in the same turn
+   * join the group first.
+   */
+  private scheduleCommit(): void {
+    if (this.commitScheduled) return;
+    this.commitScheduled = true;
+    setImmediate(() => {
+      this.commitScheduled = false;
+      // A member still running will schedule again when it ends.
+      if (!this.locked && this.group) this.commitGroup();
+    });
   }
 
   /** Opens the group if there is none (the lock is held). */
