@@ -4,6 +4,7 @@
  */
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { prepare } from '../db/prepared.js';
 import type { Viewer } from '../cases/access.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
@@ -77,9 +78,9 @@ export class Sessions {
   }
 
   /** The person behind a token, or null when unknown or expired. */
-  async viewer(token: string): Promise<Viewer | null> {
-    // Every authenticated request asks this: one query, one row per membership (or one with null).
-    const rows = await this.db
+  /** Every authenticated request asks this: one query, one row per membership (or one with null). */
+  private readonly sessionRows = prepare((db: Kysely<DB>, tokenHash: string) =>
+    db
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
       .leftJoin('merchant_members', 'merchant_members.user_id', 'users.id')
@@ -92,8 +93,11 @@ export class Sessions {
         'sessions.expires_at',
         'merchant_members.merchant_id',
       ])
-      .where('sessions.token_hash', '=', sha256(token))
-      .execute();
+      .where('sessions.token_hash', '=', tokenHash),
+  );
+
+  async viewer(token: string): Promise<Viewer | null> {
+    const rows = await this.sessionRows(this.db, sha256(token));
     const u = rows[0];
     if (!u || u.expires_at <= this.clock.now().toISOString()) return null;
     return toViewer(

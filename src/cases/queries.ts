@@ -6,6 +6,7 @@ import { eligibility } from '../domain/eligibility.js';
 import { DomainError, notFound } from '../domain/errors.js';
 import type { ActorKind, CaseStatus, EventType, IssueType, PartyRole, PeopleActionType } from '../domain/model.js';
 import type { CaseEventRow, CaseRow, DB } from '../db/schema.js';
+import { prepare } from '../db/prepared.js';
 import { type Viewer, roleIn } from './access.js';
 import { parseState } from './service.js';
 
@@ -178,8 +179,8 @@ export class CaseQueries {
   ) {}
 
   /** The case row with its payment, names and last event seq. */
-  private caseRow(caseId: string) {
-    return baseQuery(this.db)
+  private readonly caseRows = prepare((db: Kysely<DB>, caseId: string) =>
+    baseQuery(db)
       .select((eb) =>
         eb
           .selectFrom('case_events')
@@ -187,9 +188,35 @@ export class CaseQueries {
           .whereRef('case_events.case_id', '=', 'cases.id')
           .as('last_seq'),
       )
-      .where('cases.id', '=', caseId)
-      .executeTakeFirst() as Promise<(JoinedCase & { last_seq: number | null }) | undefined>;
+      .where('cases.id', '=', caseId),
+  );
+
+  private async caseRow(caseId: string) {
+    return (await this.caseRows(this.db, caseId))[0] as (JoinedCase & { last_seq: number | null }) | undefined;
   }
+
+  /** Events after one seq up to another: all of them (staff), or the public ones. */
+  private readonly eventRows = {
+    staff: prepare((db: Kysely<DB>, caseId: string, after: number, upTo: number) =>
+      db
+        .selectFrom('case_events')
+        .selectAll()
+        .where('case_id', '=', caseId)
+        .where('seq', '>', after)
+        .where('seq', '<=', upTo)
+        .orderBy('seq'),
+    ),
+    public: prepare((db: Kysely<DB>, caseId: string, after: number, upTo: number) =>
+      db
+        .selectFrom('case_events')
+        .selectAll()
+        .where('case_id', '=', caseId)
+        .where('visibility', '=', 'public')
+        .where('seq', '>', after)
+        .where('seq', '<=', upTo)
+        .orderBy('seq'),
+    ),
+  };
 
   /** The events up to `lastSeq` a viewer of `visibility` may see, in order. */
   private async timeline(caseId: string, lastSeq: number, visibility: Visibility): Promise<EventView[]> {
@@ -201,15 +228,8 @@ export class CaseQueries {
       this.timelines.set(key, kept);
       return kept.seq === lastSeq ? kept.events.slice() : kept.events.filter((e) => e.seq <= lastSeq);
     }
-    let q = this.db
-      .selectFrom('case_events')
-      .selectAll()
-      .where('case_id', '=', caseId)
-      .where('seq', '>', kept?.seq ?? 0)
-      .where('seq', '<=', lastSeq)
-      .orderBy('seq');
-    if (visibility === 'public') q = q.where('visibility', '=', 'public');
-    const events = [...(kept?.events ?? []), ...(await q.execute()).map(eventView)];
+    const rows = await this.eventRows[visibility](this.db, caseId, kept?.seq ?? 0, lastSeq);
+    const events = [...(kept?.events ?? []), ...rows.map(eventView)];
     this.timelines.delete(key);
     if (this.timelines.size >= TIMELINES_KEPT) this.timelines.delete(this.timelines.keys().next().value as string);
     this.timelines.set(key, { seq: lastSeq, events });

@@ -28,6 +28,7 @@ import { eligibility, INELIGIBLE_MESSAGES } from '../domain/eligibility.js';
 import { DomainError, conflict, notFound } from '../domain/errors.js';
 import type { IssueType, PartyRole } from '../domain/model.js';
 import { isUniqueViolation } from '../db/dialect.js';
+import { prepare } from '../db/prepared.js';
 import type { CaseRow, DB, PaymentRow } from '../db/schema.js';
 import { newId } from '../ids.js';
 import { type OutboxMessage, enqueue } from '../outbox/outbox.js';
@@ -79,8 +80,24 @@ export interface OpenCaseInput {
   attachmentIds: string[];
 }
 
+/** The write path's fixed reads, compiled once per service, i.e. per database (see db/prepared.ts). */
+function writePathReads() {
+  return {
+    payment: prepare((db: Kysely<DB>, id: string) => db.selectFrom('payments').selectAll().where('id', '=', id)),
+    caseOfPayment: prepare((db: Kysely<DB>, paymentId: string) => db.selectFrom('cases').select('id').where('payment_id', '=', paymentId)),
+    case: prepare((db: Kysely<DB>, id: string) => db.selectFrom('cases').selectAll().where('id', '=', id)),
+    lastSeq: prepare((db: Kysely<DB>, caseId: string) =>
+      db
+        .selectFrom('case_events')
+        .select((eb) => eb.fn.max('seq').as('seq'))
+        .where('case_id', '=', caseId),
+    ),
+  };
+}
+
 export class CaseService {
   private readonly listeners: ChangeListener[] = [];
+  private readonly reads = writePathReads();
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -102,9 +119,9 @@ export class CaseService {
     try {
       return await this.db.transaction().execute(async (trx) => {
         const now = this.clock.now();
-        const payment = await trx.selectFrom('payments').selectAll().where('id', '=', input.paymentId).executeTakeFirst();
+        const [payment] = await this.reads.payment(trx, input.paymentId);
         if (!payment || payment.customer_id !== viewer.userId) throw notFound('payment');
-        const existing = await trx.selectFrom('cases').select('id').where('payment_id', '=', payment.id).executeTakeFirst();
+        const [existing] = await this.reads.caseOfPayment(trx, payment.id);
         const reason = eligibility(
           {
             provider: payment.provider,
@@ -191,9 +208,10 @@ export class CaseService {
   ): Promise<CaseRow | null> {
     return this.db.transaction().execute(async (trx) => {
       const now = this.clock.now();
-      const row = await trx.selectFrom('cases').selectAll().where('id', '=', caseId).executeTakeFirst();
+      const [row] = await this.reads.case(trx, caseId);
       if (!row) throw notFound('case');
-      const payment = await trx.selectFrom('payments').selectAll().where('id', '=', row.payment_id).executeTakeFirstOrThrow();
+      const [payment] = await this.reads.payment(trx, row.payment_id);
+      if (!payment) throw new Error(`Case ${caseId} has no payment ${row.payment_id}`);
       const before = parseState(row);
       const p = await plan(trx, row, before, payment, now);
       if (!p) return null;
@@ -208,11 +226,7 @@ export class CaseService {
         .where('version', '=', row.version)
         .executeTakeFirst();
       if (res.numUpdatedRows === 0n) throw conflict();
-      const last = await trx
-        .selectFrom('case_events')
-        .select((eb) => eb.fn.max('seq').as('seq'))
-        .where('case_id', '=', caseId)
-        .executeTakeFirst();
+      const [last] = await this.reads.lastSeq(trx, caseId);
       await this.commit(trx, next, before, after, p, payment, Number(last?.seq ?? 0));
       return next;
     });

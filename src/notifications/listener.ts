@@ -4,12 +4,13 @@
  * new deadline, and one webhook event per subscribed endpoint. Nothing is sent
  * here; the worker delivers the rows.
  */
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { CaseQueries } from '../cases/queries.js';
 import type { CaseChange, ChangeListener } from '../cases/service.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { isOpen } from '../domain/model.js';
+import { prepare } from '../db/prepared.js';
 import type { DB } from '../db/schema.js';
 import { newId, sha256 } from '../ids.js';
 import type { OutboxMessage } from '../outbox/outbox.js';
@@ -56,27 +57,35 @@ function mailDomain(config: Config): string {
   return new URL(config.publicUrl).hostname || 'localhost';
 }
 
+/** The listener's reads, compiled once per listener, i.e. per database (see db/prepared.ts). */
+function listenerReads() {
+  return {
+    customer: prepare((db: Kysely<DB>, id: string) => db.selectFrom('users').select(['name', 'email', 'time_zone']).where('id', '=', id)),
+    merchant: prepare((db: Kysely<DB>, id: string) => db.selectFrom('merchants').select(['name', 'support_email']).where('id', '=', id)),
+    members: prepare((db: Kysely<DB>, merchantId: string) =>
+      db
+        .selectFrom('merchant_members')
+        .innerJoin('users', 'users.id', 'merchant_members.user_id')
+        .select(['users.name', 'users.email', 'users.time_zone'])
+        .where('merchant_members.merchant_id', '=', merchantId)
+        .orderBy('users.email'),
+    ),
+    endpoints: prepare((db: Kysely<DB>, enabled: number) =>
+      db.selectFrom('webhook_endpoints').select(['id', 'events']).where('enabled', '=', enabled),
+    ),
+  };
+}
+type ListenerReads = ReturnType<typeof listenerReads>;
+
 async function readers(
   trx: Transaction<DB>,
   change: CaseChange,
+  reads: ListenerReads,
 ): Promise<{ readers: Record<Side, Reader[]>; customerName: string; merchantName: string }> {
-  const customer = await trx
-    .selectFrom('users')
-    .select(['name', 'email', 'time_zone'])
-    .where('id', '=', change.row.customer_id)
-    .executeTakeFirstOrThrow();
-  const merchant = await trx
-    .selectFrom('merchants')
-    .select(['name', 'support_email'])
-    .where('id', '=', change.row.merchant_id)
-    .executeTakeFirstOrThrow();
-  const members = await trx
-    .selectFrom('merchant_members')
-    .innerJoin('users', 'users.id', 'merchant_members.user_id')
-    .select(['users.name', 'users.email', 'users.time_zone'])
-    .where('merchant_members.merchant_id', '=', change.row.merchant_id)
-    .orderBy('users.email')
-    .execute();
+  const [customer] = await reads.customer(trx, change.row.customer_id);
+  const [merchant] = await reads.merchant(trx, change.row.merchant_id);
+  if (!customer || !merchant) throw new Error(`Case ${change.row.id}: its customer or merchant is missing`);
+  const members = await reads.members(trx, change.row.merchant_id);
   const customerReader: Reader = { side: 'customer', name: customer.name, address: customer.email, timeZone: customer.time_zone };
   const seen = new Set([customerReader.address]);
   const merchantReaders: Reader[] = [];
@@ -94,6 +103,7 @@ async function readers(
 
 export function notificationListener(config: Config, clock: Clock): ChangeListener {
   const domain = mailDomain(config);
+  const reads = listenerReads();
   return async (trx, change) => {
     const now = clock.now();
     const out: OutboxMessage[] = [];
@@ -101,7 +111,7 @@ export function notificationListener(config: Config, clock: Clock): ChangeListen
 
     const mails = change.events.flatMap((event) => templatesFor(event, change.after).map((t) => ({ event, ...t })));
     if (mails.length > 0) {
-      const people = await readers(trx, change);
+      const people = await readers(trx, change, reads);
       const mc: MailCase = {
         id: caseId,
         productName: change.payment.product_name,
@@ -130,9 +140,7 @@ export function notificationListener(config: Config, clock: Clock): ChangeListen
 
     const type = webhookEventOf(change);
     if (type) {
-      const endpoints = (await trx.selectFrom('webhook_endpoints').select(['id', 'events']).where('enabled', '=', 1).execute()).filter(
-        (e) => (JSON.parse(e.events) as string[]).includes(type),
-      );
+      const endpoints = (await reads.endpoints(trx, 1)).filter((e) => (JSON.parse(e.events) as string[]).includes(type));
       if (endpoints.length > 0) {
         const eventId = newId('whevt');
         const view = await new CaseQueries(trx, config).getForPlatform(caseId, now);
