@@ -243,7 +243,10 @@ async function scenario(
   sample: { text: string; json: unknown },
 ): Promise<HttpScenario> {
   await fetchJson(bare.base, 'PUT', `/bodies/${name}`, null, sample.json);
-  const bareLoad: Load = { method: load.method, path: () => `/bare/${name}`, ...(load.body ? { body: load.body } : {}) };
+  // The bare route gets a request body of the same size, fixed: it must not use up the
+  // service's payments (a reused payment would answer 409 case_already_exists).
+  const bareBody = load.body?.(0);
+  const bareLoad: Load = { method: load.method, path: () => `/bare/${name}`, ...(bareBody ? { body: () => bareBody } : {}) };
   await cannon(app.base, load, 1);
   await cannon(bare.base, bareLoad, 1);
   const each = Math.max(1, Math.round(SECONDS / ROUNDS));
