@@ -109,6 +109,20 @@ describe('group commit on SQLite', () => {
     expect(committed()).toEqual(['single', 's1', 's2', 's3', 'other']);
   });
 
+  it('when the group COMMIT fails, every member fails, nothing is kept, and the next transaction works', async () => {
+    // A deferred foreign key is checked at COMMIT: one bad member makes the group's COMMIT fail.
+    await sql`create table parents (id integer primary key)`.execute(db);
+    await sql`create table children (parent integer references parents (id) deferrable initially deferred)`.execute(db);
+    const results = await Promise.allSettled([
+      db.transaction().execute((trx) => insert(trx, 'good')),
+      db.transaction().execute((trx) => sql`insert into children (parent) values (42)`.execute(trx)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(committed()).toEqual([]);
+    await db.transaction().execute((trx) => insert(trx, 'after'));
+    expect(committed()).toEqual(['after']);
+  });
+
   it('a process killed with SIGKILL keeps every write it acknowledged', { timeout: 60_000 }, async () => {
     const script = path.join(dir, 'writer.ts');
     fs.writeFileSync(

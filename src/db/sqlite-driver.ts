@@ -96,7 +96,11 @@ export class GroupCommitDriver implements Driver {
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    (connection as Handle).inTransaction = false;
+    const handle = connection as Handle;
+    // Kysely also rolls back when the commit failed (the group's COMMIT did): the member
+    // has already left the group and given up the lock, so there is nothing to undo here.
+    if (!handle.inTransaction) return;
+    handle.inTransaction = false;
     // The rest of the group stays; the group's fate is not this caller's concern.
     void this.leave(() => this.writer.db.exec('rollback to rc_tx; release rc_tx')).catch(() => undefined);
   }
