@@ -22,15 +22,16 @@ export const SESSION_COOKIE = 'rc_session';
 
 const digest = (s: string) => crypto.createHash('sha256').update(s).digest();
 
-/** Constant time whatever the lengths: compare digests. */
-export function safeEqual(a: string, b: string): boolean {
-  return crypto.timingSafeEqual(digest(a), digest(b));
+/** Constant time whatever the lengths: compare digests (the secret's is computed once). */
+function matches(secretDigest: Buffer, candidate: string): boolean {
+  return crypto.timingSafeEqual(secretDigest, digest(candidate));
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export function registerAuth(app: FastifyInstance, config: Config, sessions: Sessions, clock: Clock) {
   const origin = new URL(config.publicUrl).origin;
+  const platformKey = digest(config.platformApiKey);
   app.decorateRequest('viewer', null);
   app.decorateRequest('platform', false);
   app.decorateRequest('sessionToken', null);
@@ -41,7 +42,7 @@ export function registerAuth(app: FastifyInstance, config: Config, sessions: Ses
     const header = req.headers.authorization;
     const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : null;
     if (bearer) {
-      if (safeEqual(bearer, config.platformApiKey)) {
+      if (matches(platformKey, bearer)) {
         req.platform = true;
         return;
       }
