@@ -623,8 +623,11 @@ async function main() {
     table([['target', 'db', 'measured', 'met'], ...targets.map((t) => [t.target, t.db, t.value, t.met ? 'yes' : 'NO'])]),
   );
   console.log(`\n${lines.join('\n')}`);
-  fs.writeFileSync(path.join(import.meta.dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  console.log('\nwrote bench/results.json');
+  // A partial run (some sections, scenarios or one database) must not replace the full record.
+  const partial = args.includes('--only') || args.includes('--scenario') || args.includes('--db') || CPU_PROF !== '';
+  const file = partial ? 'results.partial.json' : 'results.json';
+  fs.writeFileSync(path.join(import.meta.dirname, file), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwrote bench/${file}`);
 }
 
 main()
