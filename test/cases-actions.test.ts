@@ -118,6 +118,18 @@ describe('merchant answers', () => {
     expect(types(after)).toEqual(['created', 'offered_partial_refund', 'offer_accepted', 'refund_succeeded']);
   });
 
+  it('offer_partial_refund is neither listed nor allowed when 1 minor unit of the payment is left', async () => {
+    const c = await w.openCase({ status: 'partially_refunded', refundedAmount: 9999 });
+    const seen = await get(w.tokens.merchant, c.id);
+    expect(seen.availableActions).toEqual(['respond', 'accept', 'deny', 'request_more_info']);
+    const r = await w.act(w.tokens.merchant, c.id, { type: 'offer_partial_refund', amount: 1, message: 'A cent?' });
+    expect(r.status).toBe(409);
+    expect(r.body.code).toBe('action_not_allowed');
+    // With 2 left, an offer of 1 is possible.
+    const two = await w.openCase({ status: 'partially_refunded', refundedAmount: 9998 });
+    expect((await get(w.tokens.merchant, two.id)).availableActions).toContain('offer_partial_refund');
+  });
+
   it('escalating lapses an open offer', async () => {
     const c = await w.openCase();
     await w.act(w.tokens.merchant, c.id, { type: 'offer_partial_refund', amount: 1000, message: 'Ten dollars?' });

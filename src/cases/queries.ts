@@ -94,7 +94,14 @@ export function eventView(e: CaseEventRow): EventView {
 function caseView(c: JoinedCase, role: PartyRole | null, viewer: Viewer | null, now: Date, timeline?: EventView[]) {
   const s = parseState(c);
   const actions: PeopleActionType[] =
-    role && viewer ? availableActions(s, { role, now, actor: { kind: role, id: viewer.userId, name: viewer.name } }) : [];
+    role && viewer
+      ? availableActions(s, {
+          role,
+          now,
+          actor: { kind: role, id: viewer.userId, name: viewer.name },
+          payment: { amount: c.p_amount, refundedAmount: c.p_refunded, currency: c.p_currency },
+        })
+      : [];
   return {
     id: c.id,
     status: s.status,

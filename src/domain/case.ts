@@ -139,7 +139,9 @@ interface Refused {
 
 const refused = (status: number, code: string, message: string): Refused => ({ status, code, message });
 
-type Guard = (s: CaseState, ctx: Pick<ActionContext, 'actor' | 'now' | 'role'>) => Refused | null;
+/** What a guard may know: the caller, and the payment's facts where the caller has them. */
+type GuardContext = Pick<ActionContext, 'actor' | 'now' | 'role'> & { payment?: PaymentFacts };
+type Guard = (s: CaseState, ctx: GuardContext) => Refused | null;
 
 export interface ActionRule {
   roles: readonly PartyRole[];
@@ -182,6 +184,11 @@ export const ACTIONS: Record<PeopleActionType, ActionRule> = {
     from: ['merchant_response_needed'],
     to: 'customer_response_needed',
     message: 'required',
+    // An offer is more than 0 and less than what is left: with 1 minor unit left there is none.
+    guard: (_s, ctx) =>
+      ctx.payment && remaining(ctx.payment) < 2
+        ? refused(409, 'action_not_allowed', 'Too little of the payment is left for a partial offer: accept or deny instead.')
+        : null,
   },
   accept_offer: {
     roles: ['customer'],
@@ -248,7 +255,7 @@ export const ACTIONS: Record<PeopleActionType, ActionRule> = {
 };
 
 /** Why `type` is refused to this caller now, or null when it is allowed. */
-export function refusal(s: CaseState, type: PeopleActionType, ctx: Pick<ActionContext, 'actor' | 'now' | 'role'>) {
+export function refusal(s: CaseState, type: PeopleActionType, ctx: GuardContext) {
   const rule = ACTIONS[type];
   if (!rule.roles.includes(ctx.role))
     return new DomainError(403, 'forbidden', `A ${ctx.role} cannot ${type.replaceAll('_', ' ')} on a case.`);
@@ -261,7 +268,7 @@ export function refusal(s: CaseState, type: PeopleActionType, ctx: Pick<ActionCo
 const ACTION_TYPES = Object.keys(ACTIONS) as PeopleActionType[];
 
 /** The same decision as `refusal`, without building an error for each refused action. */
-export function availableActions(s: CaseState, ctx: Pick<ActionContext, 'actor' | 'now' | 'role'>): PeopleActionType[] {
+export function availableActions(s: CaseState, ctx: GuardContext): PeopleActionType[] {
   return ACTION_TYPES.filter((t) => {
     const rule = ACTIONS[t];
     return rule.roles.includes(ctx.role) && rule.from.includes(s.status) && !rule.guard?.(s, ctx);
