@@ -168,6 +168,16 @@ export interface ListFilter {
 
 type Visibility = 'public' | 'staff';
 
+function eventsBetween(db: Kysely<DB>, caseId: string, after: number, upTo: number) {
+  return db
+    .selectFrom('case_events')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .where('seq', '>', after)
+    .where('seq', '<=', upTo)
+    .orderBy('seq');
+}
+
 /** How many timelines a process keeps (a 20-event timeline is about 10 KB). */
 const TIMELINES_KEPT = 2000;
 
@@ -204,24 +214,9 @@ export class CaseQueries {
 
   /** Events after one seq up to another: all of them (staff), or the public ones. */
   private readonly eventRows = {
-    staff: prepare((db: Kysely<DB>, caseId: string, after: number, upTo: number) =>
-      db
-        .selectFrom('case_events')
-        .selectAll()
-        .where('case_id', '=', caseId)
-        .where('seq', '>', after)
-        .where('seq', '<=', upTo)
-        .orderBy('seq'),
-    ),
+    staff: prepare(eventsBetween),
     public: prepare((db: Kysely<DB>, caseId: string, after: number, upTo: number) =>
-      db
-        .selectFrom('case_events')
-        .selectAll()
-        .where('case_id', '=', caseId)
-        .where('visibility', '=', 'public')
-        .where('seq', '>', after)
-        .where('seq', '<=', upTo)
-        .orderBy('seq'),
+      eventsBetween(db, caseId, after, upTo).where('visibility', '=', 'public'),
     ),
   };
 

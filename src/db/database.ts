@@ -6,7 +6,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { type Driver, Kysely, Migrator, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
+import {
+  type Dialect as KyselyDialect,
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+} from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations.js';
 import { GroupCommitDriver } from './sqlite-driver.js';
@@ -24,14 +32,14 @@ export interface Database {
 // int8 (bigint money, count(*)) comes back from pg as a string; our amounts fit in 2^53.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 
-/** Kysely's SQLite dialect (query compiler, introspection) over the group-commit driver. */
-class GroupCommitSqliteDialect extends SqliteDialect {
-  constructor(private readonly driver: GroupCommitDriver) {
-    super({ database: {} as SqliteDatabase });
-  }
-  override createDriver(): Driver {
-    return this.driver;
-  }
+/** Kysely's SQLite SQL, adapter and introspection over the group-commit driver. */
+function groupCommitSqlite(driver: GroupCommitDriver): KyselyDialect {
+  return {
+    createDriver: () => driver,
+    createQueryCompiler: () => new SqliteQueryCompiler(),
+    createAdapter: () => new SqliteAdapter(),
+    createIntrospector: (db) => new SqliteIntrospector(db),
+  };
 }
 
 /** The pragmas of every connection to the file. */
@@ -64,7 +72,7 @@ export function openDatabase(url: string): Database {
   const sqlite = connect(file);
   // An in-memory database has no second connection: reads then use the writer.
   const driver = new GroupCommitDriver(sqlite, file === ':memory:' ? null : connect(file));
-  const db = new Kysely<DB>({ dialect: new GroupCommitSqliteDialect(driver) });
+  const db = new Kysely<DB>({ dialect: groupCommitSqlite(driver) });
   return {
     db,
     dialect: 'sqlite',

@@ -3,11 +3,11 @@
  *
  * With `synchronous=FULL` every COMMIT waits for the disk, and better-sqlite3 waits on the
  * event loop's thread: under concurrent writes that fsync was the largest single cost of
- * a request. Here the writer connection keeps one `BEGIN IMMEDIATE` open while
- * transactions queue for it; each runs inside its own SAVEPOINT, one after another, and
- * the group is committed once nobody is waiting (or it reaches `MAX_GROUP`). No caller
- * hears "committed" before the group's COMMIT has returned, so nothing is acknowledged
- * that a crash could lose; if the group fails, every member fails.
+ * a request. Here the writer connection keeps one `BEGIN IMMEDIATE` open for the
+ * transactions of one event-loop turn; each runs inside its own SAVEPOINT, one after
+ * another, and the group is committed at the end of the turn (or once it has `MAX_GROUP`
+ * members). No caller hears "committed" before the group's COMMIT has returned, so
+ * nothing is acknowledged that a crash could lose; if the group fails, every member fails.
  *
  * Reads outside a transaction go to a second connection, which in WAL mode sees only
  * committed data and never waits for the writer.
@@ -78,21 +78,13 @@ export class GroupCommitDriver implements Driver {
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await this.lock();
-    try {
-      this.join();
-      this.writer.db.exec('savepoint rc_tx');
-    } catch (err) {
-      this.unlock();
-      throw err;
-    }
+    await this.enter(() => this.writer.db.exec('savepoint rc_tx'));
     (connection as Handle).inTransaction = true;
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     (connection as Handle).inTransaction = false;
-    const durable = this.leave(() => this.writer.db.exec('release rc_tx'));
-    await durable;
+    await this.leave(() => this.writer.db.exec('release rc_tx'));
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
@@ -125,19 +117,9 @@ export class GroupCommitDriver implements Driver {
       const stmt = this.writer.get(query.sql);
       if (stmt.readonly) return run(stmt, query.parameters);
     }
-    await this.lock();
-    let result: QueryResult<unknown> | undefined;
-    try {
-      this.join();
-    } catch (err) {
-      this.unlock();
-      throw err;
-    }
+    await this.enter();
     // One statement is atomic: if it fails, SQLite undoes it alone and the group carries on.
-    await this.leave(() => {
-      result = run(this.writer.get(query.sql), query.parameters);
-    });
-    return result as QueryResult<unknown>;
+    return this.leave(() => run(this.writer.get(query.sql), query.parameters));
   }
 
   inTransactionQuery(query: CompiledQuery): QueryResult<unknown> {
@@ -182,7 +164,18 @@ export class GroupCommitDriver implements Driver {
     });
   }
 
-  /** Opens the group if there is none (the lock is held). */
+  /** Takes the lock and joins the group (opening it if there is none); `start` begins the member's work. */
+  private async enter(start?: () => void): Promise<void> {
+    await this.lock();
+    try {
+      this.join();
+      start?.();
+    } catch (err) {
+      this.unlock();
+      throw err;
+    }
+  }
+
   private join(): void {
     if (this.group) return;
     this.writer.db.exec('begin immediate');
@@ -199,12 +192,13 @@ export class GroupCommitDriver implements Driver {
 
   /**
    * Ends a member: `finish` releases or undoes its work; the lock passes on; the promise
-   * settles when the group's COMMIT has (or has not) reached the disk.
+   * settles with `finish`'s result when the group's COMMIT has (or has not) reached the disk.
    */
-  private leave(finish: () => void): Promise<void> {
+  private leave<T>(finish: () => T): Promise<T> {
     const group = this.group as Group;
+    let result: T;
     try {
-      finish();
+      result = finish();
       group.members++;
     } catch (err) {
       // Some failures (disk full, I/O) end the whole transaction: then the group is lost.
@@ -213,7 +207,7 @@ export class GroupCommitDriver implements Driver {
       return Promise.reject(err);
     }
     this.unlock();
-    return group.durable;
+    return group.durable.then(() => result);
   }
 
   private commitGroup(): void {

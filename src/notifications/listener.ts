@@ -143,6 +143,7 @@ export function notificationListener(config: Config, clock: Clock): ChangeListen
       const endpoints = (await reads.endpoints(trx, 1)).filter((e) => (JSON.parse(e.events) as string[]).includes(type));
       if (endpoints.length > 0) {
         const eventId = newId('whevt');
+        // Its own CaseQueries: reads inside this uncommitted transaction must not feed the shared timeline cache.
         const view = await new CaseQueries(trx, config).getForPlatform(caseId, now);
         const body = JSON.stringify({ id: eventId, type, createdAt: now.toISOString(), data: { case: view } });
         for (const e of endpoints) {

@@ -13,7 +13,7 @@ import type { DB, OutboxRow } from '../db/schema.js';
 import { type OutboxHandler, PermanentError } from '../outbox/outbox.js';
 import type { EmailPayload, ReminderPayload } from './listener.js';
 import { oneLine } from './templates.js';
-import { decodeIdCursor, encodeIdCursor } from './webhooks.js';
+import { pageById } from './pages.js';
 
 /** The local mailbox is on when no SMTP server is configured, and never in production. */
 export function localMailboxOn(config: Config): boolean {
@@ -100,22 +100,19 @@ export async function readMailbox(
   db: Kysely<DB>,
   filter: { addresses: string[] | null; caseId?: string | undefined; limit: number; cursor?: string | undefined },
 ) {
-  let q = db.selectFrom('mailbox').selectAll();
-  if (filter.addresses) {
-    if (filter.addresses.length === 0) return { data: [], nextCursor: null };
-    q = q.where('to_address', 'in', filter.addresses);
-  }
-  if (filter.caseId) q = q.where('case_id', '=', filter.caseId);
-  const after = decodeIdCursor(filter.cursor);
-  if (after !== null) q = q.where('id', '<', after);
-  const rows = await q
-    .orderBy('id', 'desc')
-    .limit(filter.limit + 1)
-    .execute();
-  const data = rows.slice(0, filter.limit);
-  const last = data.at(-1);
-  return {
-    data: data.map((m) => ({
+  const { addresses, caseId } = filter;
+  if (addresses?.length === 0) return { data: [], nextCursor: null };
+  return pageById(
+    filter.limit,
+    filter.cursor,
+    (below, take) => {
+      let q = db.selectFrom('mailbox').selectAll();
+      if (addresses) q = q.where('to_address', 'in', addresses);
+      if (caseId) q = q.where('case_id', '=', caseId);
+      if (below !== null) q = q.where('id', '<', below);
+      return q.orderBy('id', 'desc').limit(take).execute();
+    },
+    (m) => ({
       id: String(m.id),
       to: m.to_address,
       subject: m.subject,
@@ -123,7 +120,6 @@ export async function readMailbox(
       html: m.html,
       createdAt: m.created_at,
       caseId: m.case_id,
-    })),
-    nextCursor: rows.length > filter.limit && last ? encodeIdCursor(last.id) : null,
-  };
+    }),
+  );
 }

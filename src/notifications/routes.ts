@@ -6,7 +6,8 @@ import { requirePerson, requirePlatform, viewerOf } from '../http/auth.js';
 import { CaseId, IdParams, Page, PageQuery } from '../http/schemas.js';
 import { type FastifyZod, PERSON, PLATFORM, type RouteModule } from '../http/server.js';
 import { localMailboxOn, readMailbox } from './mail.js';
-import { WEBHOOK_EVENTS, WebhookEndpoints, decodeIdCursor, encodeIdCursor } from './webhooks.js';
+import { pageById } from './pages.js';
+import { WEBHOOK_EVENTS, WebhookEndpoints } from './webhooks.js';
 
 const EndpointBody = z.object({
   url: z.url({ protocol: /^https?$/ }).max(2000),
@@ -107,21 +108,19 @@ export const notificationRoutes: RouteModule = (app: FastifyZod, s: Services) =>
     },
     handler: async (req) => {
       const { status, kind, limit, cursor } = req.query;
-      let q = s.db
-        .selectFrom('outbox')
-        .select(['id', 'kind', 'case_id', 'status', 'attempts', 'run_at', 'last_error', 'idempotency_key', 'created_at', 'updated_at']);
-      if (status) q = q.where('status', '=', status);
-      if (kind) q = q.where('kind', '=', kind);
-      const after = decodeIdCursor(cursor);
-      if (after !== null) q = q.where('id', '<', after);
-      const rows = await q
-        .orderBy('id', 'desc')
-        .limit(limit + 1)
-        .execute();
-      const data = rows.slice(0, limit);
-      const last = data.at(-1);
-      return {
-        data: data.map((r) => ({
+      return pageById(
+        limit,
+        cursor,
+        (below, take) => {
+          let q = s.db
+            .selectFrom('outbox')
+            .select(['id', 'kind', 'case_id', 'status', 'attempts', 'run_at', 'last_error', 'idempotency_key', 'created_at', 'updated_at']);
+          if (status) q = q.where('status', '=', status);
+          if (kind) q = q.where('kind', '=', kind);
+          if (below !== null) q = q.where('id', '<', below);
+          return q.orderBy('id', 'desc').limit(take).execute();
+        },
+        (r) => ({
           id: String(r.id),
           kind: r.kind,
           caseId: r.case_id,
@@ -132,9 +131,8 @@ export const notificationRoutes: RouteModule = (app: FastifyZod, s: Services) =>
           idempotencyKey: r.idempotency_key,
           createdAt: r.created_at,
           updatedAt: r.updated_at,
-        })),
-        nextCursor: rows.length > limit && last ? encodeIdCursor(last.id) : null,
-      };
+        }),
+      );
     },
   });
 

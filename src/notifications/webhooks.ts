@@ -9,10 +9,11 @@ import type { Kysely } from 'kysely';
 import type { CaseChange } from '../cases/service.js';
 import type { Clock } from '../clock.js';
 import { isOpen } from '../domain/model.js';
-import { DomainError, notFound } from '../domain/errors.js';
+import { notFound } from '../domain/errors.js';
 import type { DB, OutboxRow } from '../db/schema.js';
 import { type OutboxHandler, PermanentError } from '../outbox/outbox.js';
 import type { WebhookPayload } from './listener.js';
+import { pageById } from './pages.js';
 
 export const WEBHOOK_EVENTS = ['case.created', 'case.updated', 'case.decided', 'case.closed'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
@@ -82,17 +83,15 @@ export class WebhookEndpoints {
   async deliveries(id: string, limit: number, cursor: string | undefined) {
     const endpoint = await this.db.selectFrom('webhook_endpoints').select('id').where('id', '=', id).executeTakeFirst();
     if (!endpoint) throw notFound('webhook endpoint');
-    let q = this.db.selectFrom('webhook_deliveries').selectAll().where('endpoint_id', '=', id);
-    const after = decodeIdCursor(cursor);
-    if (after !== null) q = q.where('id', '<', after);
-    const rows = await q
-      .orderBy('id', 'desc')
-      .limit(limit + 1)
-      .execute();
-    const data = rows.slice(0, limit);
-    const last = data.at(-1);
-    return {
-      data: data.map((d) => ({
+    return pageById(
+      limit,
+      cursor,
+      (below, take) => {
+        let q = this.db.selectFrom('webhook_deliveries').selectAll().where('endpoint_id', '=', id);
+        if (below !== null) q = q.where('id', '<', below);
+        return q.orderBy('id', 'desc').limit(take).execute();
+      },
+      (d) => ({
         id: String(d.id),
         eventId: d.event_id,
         eventType: d.event_type as WebhookEventType,
@@ -102,22 +101,9 @@ export class WebhookEndpoints {
         error: d.error,
         durationMs: d.duration_ms,
         createdAt: d.created_at,
-      })),
-      nextCursor: rows.length > limit && last ? encodeIdCursor(last.id) : null,
-    };
+      }),
+    );
   }
-}
-
-export function encodeIdCursor(id: number): string {
-  return Buffer.from(String(id)).toString('base64url');
-}
-
-export function decodeIdCursor(cursor: string | undefined): number | null {
-  if (!cursor) return null;
-  const n = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new DomainError(400, 'validation_failed', 'The cursor is not valid.', [{ path: 'cursor', message: 'Invalid cursor' }]);
-  return n;
 }
 
 /** 408 and 429 say "later", like 5xx; any other answer that is not 2xx will not change by retrying. */
