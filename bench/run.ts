@@ -242,11 +242,20 @@ async function scenario(
   load: Load,
   sample: { text: string; json: unknown },
 ): Promise<HttpScenario> {
-  await fetchJson(bare.base, 'PUT', `/bodies/${name}`, null, sample.json);
+  const barePath = `/bare/${encodeURIComponent(name)}`;
+  await fetchJson(bare.base, 'PUT', `/bodies/${encodeURIComponent(name)}`, null, sample.json);
   // The bare route gets a request body of the same size, fixed: it must not use up the
   // service's payments (a reused payment would answer 409 case_already_exists).
   const bareBody = load.body?.(0);
-  const bareLoad: Load = { method: load.method, path: () => `/bare/${name}`, ...(bareBody ? { body: () => bareBody } : {}) };
+  const bareLoad: Load = { method: load.method, path: () => barePath, ...(bareBody ? { body: () => bareBody } : {}) };
+  // A baseline that answers anything but the stored body measures something else (until
+  // 2026-11-26 an unencoded space in this path made Node answer every bare request 400).
+  const check = await fetch(bare.base + barePath, { method: load.method, headers: { 'content-type': 'application/json' }, body: bareBody });
+  const checked = await check.text();
+  if (check.status !== 200 || Buffer.byteLength(checked) !== Buffer.byteLength(sample.text))
+    throw new Error(
+      `the bare route for "${name}" answered ${check.status} with ${Buffer.byteLength(checked)} bytes, not the sample's ${Buffer.byteLength(sample.text)}`,
+    );
   await cannon(app.base, load, 1);
   await cannon(bare.base, bareLoad, 1);
   const each = Math.max(1, Math.round(SECONDS / ROUNDS));
@@ -258,9 +267,10 @@ async function scenario(
   }
   const a = merge(apps, each);
   const b = merge(bares, each);
+  if (b.errors > 0) throw new Error(`the bare route for "${name}" answered errors under load: ${JSON.stringify(b.statuses)}`);
   const result = { name, app: a, bare: b, ratio: a.rps / b.rps, bodyBytes: Buffer.byteLength(sample.text) };
   log(
-    `  ${name}: ${a.rps.toFixed(0)} req/s (p99 ${a.p99} ms, ${a.errors} errors, statuses ${JSON.stringify(a.statuses)}) vs bare ${b.rps.toFixed(0)} req/s: ${result.ratio.toFixed(2)}× ` +
+    `  ${name}: ${a.rps.toFixed(0)} req/s (p99 ${a.p99} ms, ${a.errors} errors, statuses ${JSON.stringify(a.statuses)}) vs bare ${b.rps.toFixed(0)} req/s (p99 ${b.p99} ms): ${result.ratio.toFixed(2)}× ` +
       `(rounds: ${apps.map((x, i) => (x.rps / bares[i]!.rps).toFixed(2)).join(', ')})`,
   );
   return result;
