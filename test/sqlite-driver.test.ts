@@ -160,3 +160,27 @@ for (let i = 0; i < 16; i++) void loop();
     expect(acknowledged.filter((name) => !kept.has(name))).toEqual([]);
   });
 });
+
+describe('planner statistics on SQLite', () => {
+  it("drops ANALYZE's STAT4 samples when the file is opened, and keeps its row counts", async () => {
+    await sql`create index items_name_len on items (length(name))`.execute(db);
+    for (let i = 0; i < 50; i++) await insert(db, `item-${i}`);
+    const operator = new SQLite(file);
+    operator.exec('analyze');
+    const count = (table: string) => (operator.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+    expect(count('sqlite_stat4')).toBeGreaterThan(0);
+    await close();
+    const reopened = openDatabase(`sqlite://${file}`);
+    close = reopened.close;
+    // With samples, SQLite re-plans a statement on every new binding (src/db/database.ts).
+    expect(count('sqlite_stat4')).toBe(0);
+    expect(count('sqlite_stat1')).toBeGreaterThan(0);
+    expect(
+      await reopened.db
+        .selectFrom('items' as never)
+        .select(sql<number>`count(*)`.as('n'))
+        .executeTakeFirst(),
+    ).toEqual({ n: 50 });
+    operator.close();
+  });
+});
