@@ -8,7 +8,7 @@
  *   --pg-sizes a,b  sizes on PostgreSQL (default: the same)
  *   --only x,y      sections: http, writes, sweep, upload (default all)
  *   --db sqlite|postgres|both
- *   --scenario s    only the HTTP scenarios whose name contains s (read, open, reply, list)
+ *   --scenario s    only the HTTP scenarios whose name contains s (read, open, reply, floor, list)
  *   --cpu-prof DIR  the service under test writes a V8 CPU profile there (see bench/profile-top.ts)
  *
  * Not a test and never part of `npm test`.
@@ -383,6 +383,36 @@ async function httpSuite(dialect: 'sqlite' | 'postgres', bare: Server) {
             replied,
           ),
         );
+
+      // What the stack allows, each beside the same kind of bare route: the service's own
+      // routes without the database (healthz) and with only the session lookup (me), and a
+      // durable one-row insert through Fastify and the service's database layer alone.
+      if (want('floor: GET /healthz')) {
+        const health = await fetchJson(app.base, 'GET', '/healthz', null);
+        http.push(await scenario('floor: GET /healthz', app, bare, { method: 'GET', path: () => '/healthz' }, health));
+      }
+      if (want('floor: GET /api/v1/me')) {
+        const me = await fetchJson(app.base, 'GET', '/api/v1/me', c);
+        http.push(await scenario('floor: GET /api/v1/me', app, bare, { method: 'GET', path: () => '/api/v1/me', token: c }, me));
+      }
+      if (want('floor: one durable insert')) {
+        const floor = await startServer('floor-server.ts', { DATABASE_URL: db.url });
+        try {
+          await fetchJson(floor.base, 'PUT', '/bodies/open', null, opened.json);
+          const body = openBody(pool[0]!);
+          http.push(
+            await scenario(
+              'floor: one durable insert',
+              floor,
+              bare,
+              { method: 'POST', path: () => '/floor/open', body: () => body },
+              opened,
+            ),
+          );
+        } finally {
+          await floor.stop();
+        }
+      }
 
       const m = w.memberToken;
       const listPath = `/api/v1/cases?role=merchant&limit=${PAGE}`;
