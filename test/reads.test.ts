@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, startApp } from './support/harness.js';
 import { type World, makeWorld } from './support/world.js';
+import { CaseView } from '../src/http/schemas.js';
 
 let t: TestApp;
 let w: World;
@@ -132,6 +133,36 @@ describe('the demo seed', () => {
       expect(await (await import('../src/seed/demo.js')).seedDemo(t2.app.services)).toBe(false);
     } finally {
       await t2.close();
+    }
+  });
+});
+
+describe('a case as the service serialises it (responses not validated)', () => {
+  it('is a valid case view on every read, and shows each new event once it is committed', async () => {
+    const fast = await startApp({ VALIDATE_RESPONSES: '0' });
+    try {
+      const fw = await makeWorld(fast.api);
+      const c = await fw.openCase();
+      await fw.act(fw.tokens.customer, c.id, { type: 'respond', message: 'Still nothing, "quoted" \\ and ✓\nsecond line' });
+      const read = () => fast.api('GET', `/api/v1/cases/${c.id}`, { token: fw.tokens.customer });
+      const first = await read();
+      // The second read is served from the timeline's kept JSON.
+      const second = await read();
+      expect(first.status).toBe(200);
+      expect(CaseView.parse(second.body)).toEqual(first.body);
+      expect(second.body).toEqual(first.body);
+      expect(second.body.timeline.map((e: any) => e.type)).toEqual(['created', 'responded']);
+      expect(second.body.timeline[1].message).toBe('Still nothing, "quoted" \\ and ✓\nsecond line');
+
+      const denied = await fw.act(fw.tokens.merchant, c.id, { type: 'deny', message: 'No.' });
+      expect(denied.body.timeline.map((e: any) => e.type)).toEqual(['created', 'responded', 'denied']);
+      const after = await read();
+      expect(CaseView.parse(after.body).timeline).toHaveLength(3);
+      expect(after.body.timeline).toEqual(denied.body.timeline);
+      const staff = await fast.api('GET', `/api/v1/cases/${c.id}`, { token: fw.tokens.staff });
+      expect(CaseView.parse(staff.body).timeline?.length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await fast.close();
     }
   });
 });

@@ -181,6 +181,34 @@ function eventsBetween(db: Kysely<DB>, caseId: string, after: number, upTo: numb
 /** How many timelines a process keeps (a 20-event timeline is about 10 KB). */
 const TIMELINES_KEPT = 2000;
 
+interface KeptTimeline {
+  seq: number;
+  events: EventView[];
+  /** Serialised on first use: most of a case read's serialising, done once per seq. */
+  json?: string;
+}
+
+/** Each timeline handed out whole, with the kept timeline it copies. */
+const handedOut = new WeakMap<EventView[], KeptTimeline>();
+
+/**
+ * The JSON of a timeline that `CaseQueries` handed out whole and nobody has changed since;
+ * undefined for any other array (the caller serialises it itself).
+ */
+export function timelineJson(events: unknown): string | undefined {
+  const kept = handedOut.get(events as EventView[]);
+  if (!kept || (events as EventView[]).length !== kept.events.length) return undefined;
+  kept.json ??= JSON.stringify(kept.events);
+  return kept.json;
+}
+
+/** A copy, so the caller cannot change what is kept; its JSON is still the kept one's. */
+function handOut(kept: KeptTimeline): EventView[] {
+  const copy = kept.events.slice();
+  handedOut.set(copy, kept);
+  return copy;
+}
+
 export class CaseQueries {
   /**
    * Timelines already read, by case and visibility, least recently used first. Events are
@@ -188,7 +216,7 @@ export class CaseQueries {
    * seq never change: a read takes the case's last seq from the database and fetches only
    * what is newer than what it holds. Reading and decoding the rows was most of a case read.
    */
-  private readonly timelines = new Map<string, { seq: number; events: EventView[] }>();
+  private readonly timelines = new Map<string, KeptTimeline>();
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -228,14 +256,14 @@ export class CaseQueries {
     if (kept && kept.seq >= lastSeq) {
       this.timelines.delete(key);
       this.timelines.set(key, kept);
-      return kept.seq === lastSeq ? kept.events.slice() : kept.events.filter((e) => e.seq <= lastSeq);
+      return kept.seq === lastSeq ? handOut(kept) : kept.events.filter((e) => e.seq <= lastSeq);
     }
     const rows = await this.eventRows[visibility](this.db, caseId, kept?.seq ?? 0, lastSeq);
-    const events = [...(kept?.events ?? []), ...rows.map(eventView)];
+    const fresh: KeptTimeline = { seq: lastSeq, events: [...(kept?.events ?? []), ...rows.map(eventView)] };
     this.timelines.delete(key);
     if (this.timelines.size >= TIMELINES_KEPT) this.timelines.delete(this.timelines.keys().next().value as string);
-    this.timelines.set(key, { seq: lastSeq, events });
-    return events.slice();
+    this.timelines.set(key, fresh);
+    return handOut(fresh);
   }
 
   async get(viewer: Viewer, caseId: string, now: Date) {

@@ -22,6 +22,7 @@ import { pendingMigrations } from '../db/database.js';
 import { registerMetrics } from '../ops/metrics.js';
 import { registerAuth } from './auth.js';
 import { registerIdempotency } from './idempotency.js';
+import { timelineJson } from '../cases/queries.js';
 import { errorHandler, problem, sendProblem } from './problem.js';
 import { caseRoutes } from './routes/cases.js';
 import { peopleRoutes } from './routes/people.js';
@@ -84,7 +85,7 @@ export async function buildServer(s: Services, log: Logger, modules: RouteModule
 
   app.setValidatorCompiler(validatorCompiler);
   // Responses are checked against their schema in tests; in service they are serialised directly.
-  app.setSerializerCompiler(s.config.validateResponses ? serializerCompiler : () => (data) => JSON.stringify(data));
+  app.setSerializerCompiler(s.config.validateResponses ? serializerCompiler : () => serialize);
   app.setErrorHandler(errorHandler);
   // The API speaks JSON; plain text bodies are refused (415) rather than fed to the schemas.
   app.removeContentTypeParser('text/plain');
@@ -167,6 +168,18 @@ export async function buildServer(s: Services, log: Logger, modules: RouteModule
   caseRoutes(app, s);
   for (const m of modules) await m(app, s);
   return app;
+}
+
+/**
+ * JSON.stringify, except that a case's timeline is spliced in from the JSON its
+ * `CaseQueries` keeps per last seq: serialising the events was 15 % of a case read's CPU.
+ */
+function serialize(data: unknown): string {
+  const timeline = typeof data === 'object' && data !== null ? (data as { timeline?: unknown }).timeline : undefined;
+  const json = timeline === undefined ? undefined : timelineJson(timeline);
+  if (json === undefined) return JSON.stringify(data);
+  const rest = JSON.stringify({ ...(data as object), timeline: undefined });
+  return rest === '{}' ? `{"timeline":${json}}` : `${rest.slice(0, -1)},"timeline":${json}}`;
 }
 
 /**
