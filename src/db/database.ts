@@ -11,12 +11,15 @@ import {
   Kysely,
   Migrator,
   PostgresDialect,
+  type PostgresPool,
+  type PostgresPoolClient,
   SqliteAdapter,
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations.js';
+import { renameStatement, statementName } from './prepared.js';
 import { GroupCommitDriver } from './sqlite-driver.js';
 import type { Dialect } from './dialect.js';
 import type { DB } from './schema.js';
@@ -66,6 +69,38 @@ function dropStat4Samples(sqlite: SQLite.Database): void {
   sqlite.exec('delete from sqlite_stat4; analyze sqlite_schema');
 }
 
+/**
+ * node-postgres sends queries unnamed, so PostgreSQL parses and plans each one on every
+ * call (for the case read's join, more than running it). Queries built by `prepare()`
+ * go as named statements instead, parsed and planned once per connection. A schema
+ * change under a named statement can make PostgreSQL refuse it ("cached plan must not
+ * change result type", 0A000): it is then sent under a fresh name.
+ */
+function namingPool(pool: pg.Pool): PostgresPool {
+  return {
+    end: () => pool.end(),
+    async connect() {
+      const client = await pool.connect();
+      const run = async (sql: string, values: unknown[]) => {
+        const name = statementName(sql);
+        if (!name) return client.query(sql, values);
+        try {
+          return await client.query({ name, text: sql, values });
+        } catch (err) {
+          if ((err as { code?: string }).code !== '0A000') throw err;
+          return client.query({ name: renameStatement(sql), text: sql, values });
+        }
+      };
+      return {
+        // Kysely streams through a cursor object; everything else is SQL text and values.
+        query: ((sql: unknown, values?: readonly unknown[]) =>
+          typeof sql === 'string' ? run(sql, [...(values ?? [])]) : client.query(sql as never)) as unknown as PostgresPoolClient['query'],
+        release: (destroy?: boolean) => client.release(destroy),
+      };
+    },
+  };
+}
+
 export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//.test(url);
 }
@@ -76,7 +111,7 @@ export function openDatabase(url: string): Database {
     // An idle connection the server closes (restart, failover, admin termination) is dropped
     // from the pool and replaced on next use; without a listener pg would crash the process.
     pool.on('error', () => undefined);
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: namingPool(pool) }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
   const file = url.replace(/^sqlite:(\/\/)?/, '');
