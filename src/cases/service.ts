@@ -80,17 +80,36 @@ export interface OpenCaseInput {
   attachmentIds: string[];
 }
 
-/** The write path's fixed reads, compiled once per service, i.e. per database (see db/prepared.ts). */
+/**
+ * The write path's fixed reads, compiled once per service, i.e. per database (see
+ * db/prepared.ts). Each change reads in as few statements as it can: on PostgreSQL every
+ * statement is a round trip.
+ */
 function writePathReads() {
   return {
     payment: prepare((db: Kysely<DB>, id: string) => db.selectFrom('payments').selectAll().where('id', '=', id)),
-    caseOfPayment: prepare((db: Kysely<DB>, paymentId: string) => db.selectFrom('cases').select('id').where('payment_id', '=', paymentId)),
-    case: prepare((db: Kysely<DB>, id: string) => db.selectFrom('cases').selectAll().where('id', '=', id)),
-    lastSeq: prepare((db: Kysely<DB>, caseId: string) =>
+    /** A payment and the id of its case, if it has one. */
+    paymentAndCase: prepare((db: Kysely<DB>, id: string) =>
       db
-        .selectFrom('case_events')
-        .select((eb) => eb.fn.max('seq').as('seq'))
-        .where('case_id', '=', caseId),
+        .selectFrom('payments')
+        .leftJoin('cases', 'cases.payment_id', 'payments.id')
+        .selectAll('payments')
+        .select('cases.id as case_id')
+        .where('payments.id', '=', id),
+    ),
+    /** A case and the seq of its last event (the transaction's lock on the case keeps both current). */
+    caseAndLastSeq: prepare((db: Kysely<DB>, id: string) =>
+      db
+        .selectFrom('cases')
+        .selectAll('cases')
+        .select((eb) =>
+          eb
+            .selectFrom('case_events')
+            .select((e) => e.fn.max('seq').as('s'))
+            .whereRef('case_events.case_id', '=', 'cases.id')
+            .as('last_seq'),
+        )
+        .where('cases.id', '=', id),
     ),
   };
 }
@@ -119,9 +138,9 @@ export class CaseService {
     try {
       return await this.db.transaction().execute(async (trx) => {
         const now = this.clock.now();
-        const [payment] = await this.reads.payment(trx, input.paymentId);
-        if (!payment || payment.customer_id !== viewer.userId) throw notFound('payment');
-        const [existing] = await this.reads.caseOfPayment(trx, payment.id);
+        const [found] = await this.reads.paymentAndCase(trx, input.paymentId);
+        if (!found || found.customer_id !== viewer.userId) throw notFound('payment');
+        const { case_id: existing, ...payment } = found;
         const reason = eligibility(
           {
             provider: payment.provider,
@@ -130,7 +149,7 @@ export class CaseService {
             refundedAmount: payment.refunded_amount,
             paidAt: payment.paid_at,
             merchantId: payment.merchant_id,
-            hasCase: existing !== undefined,
+            hasCase: existing !== null,
           },
           viewer.merchantIds,
           now,
@@ -208,8 +227,9 @@ export class CaseService {
   ): Promise<CaseRow | null> {
     return this.db.transaction().execute(async (trx) => {
       const now = this.clock.now();
-      const [row] = await this.reads.case(trx, caseId);
-      if (!row) throw notFound('case');
+      const [found] = await this.reads.caseAndLastSeq(trx, caseId);
+      if (!found) throw notFound('case');
+      const { last_seq: lastSeq, ...row } = found;
       const [payment] = await this.reads.payment(trx, row.payment_id);
       if (!payment) throw new Error(`Case ${caseId} has no payment ${row.payment_id}`);
       const before = parseState(row);
@@ -226,8 +246,7 @@ export class CaseService {
         .where('version', '=', row.version)
         .executeTakeFirst();
       if (res.numUpdatedRows === 0n) throw conflict();
-      const [last] = await this.reads.lastSeq(trx, caseId);
-      await this.commit(trx, next, before, after, p, payment, Number(last?.seq ?? 0));
+      await this.commit(trx, next, before, after, p, payment, Number(lastSeq ?? 0));
       return next;
     });
   }

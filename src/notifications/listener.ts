@@ -60,15 +60,26 @@ function mailDomain(config: Config): string {
 /** The listener's reads, compiled once per listener, i.e. per database (see db/prepared.ts). */
 function listenerReads() {
   return {
-    customer: prepare((db: Kysely<DB>, id: string) => db.selectFrom('users').select(['name', 'email', 'time_zone']).where('id', '=', id)),
-    merchant: prepare((db: Kysely<DB>, id: string) => db.selectFrom('merchants').select(['name', 'support_email']).where('id', '=', id)),
-    members: prepare((db: Kysely<DB>, merchantId: string) =>
+    /** The customer, the merchant and its members (a row per member; one row without member if none), in one statement. */
+    people: prepare((db: Kysely<DB>, customerId: string, merchantId: string) =>
       db
-        .selectFrom('merchant_members')
-        .innerJoin('users', 'users.id', 'merchant_members.user_id')
-        .select(['users.name', 'users.email', 'users.time_zone'])
-        .where('merchant_members.merchant_id', '=', merchantId)
-        .orderBy('users.email'),
+        .selectFrom('users as customer')
+        .crossJoin('merchants')
+        .leftJoin('merchant_members', 'merchant_members.merchant_id', 'merchants.id')
+        .leftJoin('users as member', 'member.id', 'merchant_members.user_id')
+        .select([
+          'customer.name as customer_name',
+          'customer.email as customer_email',
+          'customer.time_zone as customer_time_zone',
+          'merchants.name as merchant_name',
+          'merchants.support_email',
+          'member.name as member_name',
+          'member.email as member_email',
+          'member.time_zone as member_time_zone',
+        ])
+        .where('customer.id', '=', customerId)
+        .where('merchants.id', '=', merchantId)
+        .orderBy('member.email'),
     ),
     endpoints: prepare((db: Kysely<DB>, enabled: number) =>
       db.selectFrom('webhook_endpoints').select(['id', 'events']).where('enabled', '=', enabled),
@@ -82,10 +93,16 @@ async function readers(
   change: CaseChange,
   reads: ListenerReads,
 ): Promise<{ readers: Record<Side, Reader[]>; customerName: string; merchantName: string }> {
-  const [customer] = await reads.customer(trx, change.row.customer_id);
-  const [merchant] = await reads.merchant(trx, change.row.merchant_id);
-  if (!customer || !merchant) throw new Error(`Case ${change.row.id}: its customer or merchant is missing`);
-  const members = await reads.members(trx, change.row.merchant_id);
+  const rows = await reads.people(trx, change.row.customer_id, change.row.merchant_id);
+  const [first] = rows;
+  if (!first) throw new Error(`Case ${change.row.id}: its customer or merchant is missing`);
+  const customer = { name: first.customer_name, email: first.customer_email, time_zone: first.customer_time_zone };
+  const merchant = { name: first.merchant_name, support_email: first.support_email };
+  const members = rows.flatMap((r) =>
+    r.member_name !== null && r.member_email !== null && r.member_time_zone !== null
+      ? [{ name: r.member_name, email: r.member_email, time_zone: r.member_time_zone }]
+      : [],
+  );
   const customerReader: Reader = { side: 'customer', name: customer.name, address: customer.email, timeZone: customer.time_zone };
   const seen = new Set([customerReader.address]);
   const merchantReaders: Reader[] = [];
