@@ -8,7 +8,7 @@ import type { ActorKind, CaseStatus, EventType, IssueType, PartyRole, PeopleActi
 import type { CaseEventRow, CaseRow, DB } from '../db/schema.js';
 import { prepare } from '../db/prepared.js';
 import { type Viewer, roleIn } from './access.js';
-import { parseState } from './service.js';
+import { lastSeqColumn, parseState } from './service.js';
 
 const caseColumns = [
   'cases.id',
@@ -225,15 +225,7 @@ export class CaseQueries {
 
   /** The case row with its payment, names and last event seq. */
   private readonly caseRows = prepare((db: Kysely<DB>, caseId: string) =>
-    baseQuery(db)
-      .select((eb) =>
-        eb
-          .selectFrom('case_events')
-          .select((e) => e.fn.max('seq').as('s'))
-          .whereRef('case_events.case_id', '=', 'cases.id')
-          .as('last_seq'),
-      )
-      .where('cases.id', '=', caseId),
+    baseQuery(db).select(lastSeqColumn).where('cases.id', '=', caseId),
   );
 
   private async caseRow(caseId: string) {

@@ -5,7 +5,7 @@
  * the pure domain, folds them into the state, compare-and-sets `version`,
  * appends the events and writes ledger and outbox rows.
  */
-import type { Kysely, Transaction } from 'kysely';
+import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import {
@@ -69,6 +69,15 @@ export function paymentFacts(p: PaymentRow): PaymentFacts {
   return { amount: p.amount, refundedAmount: p.refunded_amount, currency: p.currency };
 }
 
+/** The seq of the case's last event, as the column `last_seq` of a query on `cases`. */
+export function lastSeqColumn(eb: ExpressionBuilder<DB, 'cases'>) {
+  return eb
+    .selectFrom('case_events')
+    .select((e) => e.fn.max('seq').as('s'))
+    .whereRef('case_events.case_id', '=', 'cases.id')
+    .as('last_seq');
+}
+
 export function parseState(row: Pick<CaseRow, 'state'>): CaseState {
   return JSON.parse(row.state) as CaseState;
 }
@@ -99,17 +108,7 @@ function writePathReads() {
     ),
     /** A case and the seq of its last event (the transaction's lock on the case keeps both current). */
     caseAndLastSeq: prepare((db: Kysely<DB>, id: string) =>
-      db
-        .selectFrom('cases')
-        .selectAll('cases')
-        .select((eb) =>
-          eb
-            .selectFrom('case_events')
-            .select((e) => e.fn.max('seq').as('s'))
-            .whereRef('case_events.case_id', '=', 'cases.id')
-            .as('last_seq'),
-        )
-        .where('cases.id', '=', id),
+      db.selectFrom('cases').selectAll('cases').select(lastSeqColumn).where('cases.id', '=', id),
     ),
   };
 }

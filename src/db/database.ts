@@ -74,7 +74,8 @@ function dropStat4Samples(sqlite: SQLite.Database): void {
  * call (for the case read's join, more than running it). Queries built by `prepare()`
  * go as named statements instead, parsed and planned once per connection. A schema
  * change under a named statement can make PostgreSQL refuse it ("cached plan must not
- * change result type", 0A000): it is then sent under a fresh name.
+ * change result type", 0A000): it is then sent under a fresh name (inside a transaction
+ * that retry fails with the aborted transaction; the next transaction uses the new name).
  */
 function namingPool(pool: pg.Pool): PostgresPool {
   return {
