@@ -1,10 +1,12 @@
 /**
  * The write baselines: the same SQL transaction the service runs for opening a
- * case and for a reply (CaseService.open / mutate: the same reads, the same
- * compare-and-set, the same inserts, same durability settings), run directly
- * on the database with no HTTP, no auth and no read-back. SQLite: one
- * connection, one transaction after another (it has one writer anyway).
- * PostgreSQL: 32 concurrent loops over a pool of 10, like the server's.
+ * case and for a reply (CaseService.open / mutate and the notification listener:
+ * the same reads, the same compare-and-set, the same inserts including the outbox
+ * rows of the mails and the reminder, with payloads of the same size, same
+ * durability settings), run directly on the database with no HTTP, no auth, no
+ * rendering and no read-back. SQLite: one connection, one transaction after another
+ * (it has one writer anyway). PostgreSQL: 32 concurrent loops over a pool of 10,
+ * like the server's.
  */
 import crypto from 'node:crypto';
 import SQLite from 'better-sqlite3';
@@ -14,6 +16,7 @@ type Row = Record<string, unknown>;
 
 interface Tx {
   one(sql: string, params: unknown[]): Promise<Row | undefined>;
+  all(sql: string, params: unknown[]): Promise<Row[]>;
   run(sql: string, params: unknown[]): Promise<number>;
 }
 
@@ -34,6 +37,7 @@ function open(url: string): Target {
           await c.query('begin');
           await body({
             one: async (sql, params) => (await c.query(toPg(sql), params)).rows[0] as Row | undefined,
+            all: async (sql, params) => (await c.query(toPg(sql), params)).rows as Row[],
             run: async (sql, params) => (await c.query(toPg(sql), params)).rowCount ?? 0,
           });
           await c.query('commit');
@@ -65,6 +69,7 @@ function open(url: string): Target {
       try {
         await body({
           one: (sql, params) => Promise.resolve(stmt(sql).get(params) as Row | undefined),
+          all: (sql, params) => Promise.resolve(stmt(sql).all(params) as Row[]),
           run: (sql, params) => Promise.resolve(stmt(sql).run(params).changes),
         });
         stmt('commit').run();
@@ -90,10 +95,43 @@ const newId = (p: string) => `${p}_${crypto.randomBytes(16).toString('base64url'
 const EVENT_INSERT =
   'insert into case_events (id, case_id, seq, type, actor_kind, actor_id, actor_name, message, attachments, data, visibility, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 
-/** CaseService.act → mutate for a `respond` that keeps the status. */
+/** The notification listener's reads: the case's people, then the webhook endpoints. */
+async function listenerReads(tx: Tx, customerId: unknown, merchantId: unknown) {
+  await tx.all(
+    'select customer.name, customer.email, customer.time_zone, merchants.name, merchants.support_email, member.name, member.email, member.time_zone ' +
+      'from users as customer cross join merchants left join merchant_members on merchant_members.merchant_id = merchants.id ' +
+      'left join users as member on member.id = merchant_members.user_id where customer.id = ? and merchants.id = ? order by member.email',
+    [customerId, merchantId],
+  );
+  await tx.all('select id, events from webhook_endpoints where enabled = ?', [1]);
+}
+
+/** A rendered mail's outbox payload, of the size the bench's mails have (about 2 050 bytes). */
+const mailPayload = (caseId: string) =>
+  JSON.stringify({
+    to: { name: 'Bench reader', address: 'reader@bench.example' },
+    subject: `[Resolution Center] Case ${caseId} (Bench product) — something happened`,
+    text: 't'.repeat(700),
+    html: 'h'.repeat(1100),
+    caseId,
+    messageId: `<mail-${newId('evt')}@127.0.0.1>`,
+  });
+
+/** The listener's outbox rows, in one insert as `enqueue` writes them. */
+async function enqueue(tx: Tx, caseId: string, rows: { kind: string; payload: string; runAt: string }[], now: string) {
+  await tx.run(
+    `insert into outbox (kind, case_id, payload, idempotency_key, run_at, last_error, created_at, updated_at) values ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+    rows.flatMap((r) => [r.kind, caseId, r.payload, newId('key'), r.runAt, null, now, now]),
+  );
+}
+
+/** CaseService.act → mutate for a `respond` that keeps the status: two mails to the merchant's side. */
 async function reply(tx: Tx, caseId: string, userId: string) {
   const now = new Date().toISOString();
-  const row = await tx.one('select * from cases where id = ?', [caseId]);
+  const row = await tx.one(
+    'select cases.*, (select max(seq) from case_events where case_events.case_id = cases.id) as last_seq from cases where cases.id = ?',
+    [caseId],
+  );
   if (!row) throw new Error(`no case ${caseId}`);
   await tx.one('select * from payments where id = ?', [row.payment_id]);
   const state = JSON.parse(String(row.state)) as Record<string, unknown>;
@@ -103,11 +141,10 @@ async function reply(tx: Tx, caseId: string, userId: string) {
     [state.status, row.due_at, null, 0, null, 0, JSON.stringify(state), version + 1, now, caseId, version],
   );
   if (changed === 0) throw new Error('conflict');
-  const last = await tx.one('select max(seq) as seq from case_events where case_id = ?', [caseId]);
   await tx.run(EVENT_INSERT, [
     newId('evt'),
     caseId,
-    Number(last?.seq ?? 0) + 1,
+    Number(row.last_seq ?? 0) + 1,
     'responded',
     'customer',
     userId,
@@ -118,14 +155,20 @@ async function reply(tx: Tx, caseId: string, userId: string) {
     'public',
     now,
   ]);
+  await listenerReads(tx, row.customer_id, row.merchant_id);
+  const mail = { kind: 'email', payload: mailPayload(caseId), runAt: now };
+  await enqueue(tx, caseId, [mail, { ...mail, payload: mailPayload(caseId) }], now);
 }
 
-/** CaseService.open: eligibility reads, then the case and its `created` event. */
+/** CaseService.open: the eligibility read, the case and its `created` event, two mails and the reminder. */
 async function openCase(tx: Tx, paymentId: string) {
   const now = new Date().toISOString();
-  const payment = await tx.one('select * from payments where id = ?', [paymentId]);
+  const payment = await tx.one(
+    'select payments.*, cases.id as case_id from payments left join cases on cases.payment_id = payments.id where payments.id = ?',
+    [paymentId],
+  );
   if (!payment) throw new Error(`no payment ${paymentId}`);
-  if (await tx.one('select id from cases where payment_id = ?', [paymentId])) throw new Error('case exists');
+  if (payment.case_id !== null) throw new Error('case exists');
   const id = newId('case');
   const dueAt = new Date(Date.now() + 7 * 86_400_000).toISOString();
   const state = JSON.stringify({ status: 'merchant_response_needed', dueAt });
@@ -164,6 +207,18 @@ async function openCase(tx: Tx, paymentId: string) {
     'public',
     now,
   ]);
+  await listenerReads(tx, payment.customer_id, payment.merchant_id);
+  const remindAt = new Date(Date.parse(dueAt) - 48 * 3_600_000).toISOString();
+  await enqueue(
+    tx,
+    id,
+    [
+      { kind: 'email', payload: mailPayload(id), runAt: now },
+      { kind: 'email', payload: mailPayload(id), runAt: now },
+      { kind: 'reminder', payload: JSON.stringify({ caseId: id, dueAt }), runAt: remindAt },
+    ],
+    now,
+  );
 }
 
 export interface DirectResult {
