@@ -96,26 +96,30 @@ async function readers(
   const rows = await reads.people(trx, change.row.customer_id, change.row.merchant_id);
   const [first] = rows;
   if (!first) throw new Error(`Case ${change.row.id}: its customer or merchant is missing`);
-  const customer = { name: first.customer_name, email: first.customer_email, time_zone: first.customer_time_zone };
-  const merchant = { name: first.merchant_name, support_email: first.support_email };
+  const customerReader: Reader = {
+    side: 'customer',
+    name: first.customer_name,
+    address: first.customer_email,
+    timeZone: first.customer_time_zone,
+  };
   const members = rows.flatMap((r) =>
     r.member_name !== null && r.member_email !== null && r.member_time_zone !== null
-      ? [{ name: r.member_name, email: r.member_email, time_zone: r.member_time_zone }]
+      ? [{ name: r.member_name, address: r.member_email, timeZone: r.member_time_zone }]
       : [],
   );
-  const customerReader: Reader = { side: 'customer', name: customer.name, address: customer.email, timeZone: customer.time_zone };
   const seen = new Set([customerReader.address]);
   const merchantReaders: Reader[] = [];
   // The support address is a shared inbox: UTC. Members read in their own zone.
-  for (const r of [
-    { name: merchant.name, address: merchant.support_email, timeZone: 'UTC' },
-    ...members.map((m) => ({ name: m.name, address: m.email, timeZone: m.time_zone })),
-  ]) {
+  for (const r of [{ name: first.merchant_name, address: first.support_email, timeZone: 'UTC' }, ...members]) {
     if (seen.has(r.address)) continue;
     seen.add(r.address);
     merchantReaders.push({ side: 'merchant', ...r });
   }
-  return { readers: { customer: [customerReader], merchant: merchantReaders }, customerName: customer.name, merchantName: merchant.name };
+  return {
+    readers: { customer: [customerReader], merchant: merchantReaders },
+    customerName: first.customer_name,
+    merchantName: first.merchant_name,
+  };
 }
 
 export function notificationListener(config: Config, clock: Clock): ChangeListener {

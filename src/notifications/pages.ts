@@ -1,11 +1,11 @@
 /** Pages of rows with increasing integer ids, newest first, for the notification lists. */
 import { DomainError } from '../domain/errors.js';
 
-export function encodeIdCursor(id: number): string {
+function encodeIdCursor(id: number): string {
   return Buffer.from(String(id)).toString('base64url');
 }
 
-export function decodeIdCursor(cursor: string | undefined): number | null {
+function decodeIdCursor(cursor: string | undefined): number | null {
   if (!cursor) return null;
   const n = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
   if (!Number.isSafeInteger(n) || n < 0)
