@@ -257,11 +257,56 @@ const m004_money: Migration = {
   },
 };
 
+/**
+ * Payment truth and bank disputes (SPEC §11, §12): a provider's payment id names one
+ * payment, and what a bank or network says about a payment is kept even without a case.
+ */
+const m005_payment_truth: Migration = {
+  async up(db: AnyDB) {
+    await db.schema
+      .createIndex('payments_provider_payment_unique')
+      .on('payments')
+      .columns(['provider', 'provider_payment_id'])
+      .unique()
+      .execute();
+    await db.schema.dropIndex('payments_provider_id').execute();
+    await db.schema
+      .createTable('disputes')
+      .addColumn('id', text, (c) => c.primaryKey())
+      .addColumn('payment_id', text, (c) => c.notNull().references('payments.id'))
+      // Copied from the payment (which cannot change once disputed): the merchant's list reads one index.
+      .addColumn('merchant_id', text, (c) => c.notNull())
+      .addColumn('source', text, (c) => c.notNull())
+      .addColumn('external_id', text, (c) => c.notNull())
+      .addColumn('stage', text, (c) => c.notNull())
+      .addColumn('status', text, (c) => c.notNull())
+      .addColumn('reason', text)
+      .addColumn('amount', 'bigint', (c) => c.notNull())
+      .addColumn('currency', text, (c) => c.notNull())
+      .addColumn('respond_by', text)
+      .addColumn('network', text)
+      .addColumn('alert_kind', text)
+      .addColumn('actionable', 'integer', (c) => c.notNull().defaultTo(0))
+      // The source's own time of the latest report applied: an older one never rolls the dispute back.
+      .addColumn('reported_at', text, (c) => c.notNull())
+      // Chargeback evidence staged at the provider (SPEC §13), JSON.
+      .addColumn('evidence', text)
+      .addColumn('created_at', text, (c) => c.notNull())
+      .addColumn('updated_at', text, (c) => c.notNull())
+      .addUniqueConstraint('disputes_source_external', ['source', 'external_id'])
+      .execute();
+    await db.schema.createIndex('disputes_payment').on('disputes').columns(['payment_id', 'created_at']).execute();
+    await db.schema.createIndex('disputes_merchant').on('disputes').columns(['merchant_id', 'created_at', 'id']).execute();
+    await db.schema.createIndex('disputes_created').on('disputes').columns(['created_at', 'id']).execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '001_core': m001_core,
   '002_uploads': m002_uploads,
   '003_notifications': m003_notifications,
   '004_money': m004_money,
+  '005_payment_truth': m005_payment_truth,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -187,6 +187,30 @@ export interface UploadsTable {
   created_at: string;
 }
 
+/** What a bank, network or provider says about a payment (SPEC §12), kept even without a case. */
+export interface DisputesTable {
+  id: string;
+  payment_id: string;
+  merchant_id: string;
+  source: string;
+  external_id: string;
+  stage: string;
+  status: string;
+  reason: string | null;
+  amount: number;
+  currency: string;
+  respond_by: string | null;
+  network: string | null;
+  alert_kind: string | null;
+  actionable: number;
+  /** The source's time of the latest report applied (an older report never rolls it back). */
+  reported_at: string;
+  /** Staged chargeback evidence (SPEC §13), JSON. */
+  evidence: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface DB {
   users: UsersTable;
   merchants: MerchantsTable;
@@ -204,6 +228,7 @@ export interface DB {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   uploads: UploadsTable;
+  disputes: DisputesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -213,3 +238,4 @@ export type CaseEventRow = Selectable<CaseEventsTable>;
 export type OutboxRow = Selectable<OutboxTable>;
 export type NewOutboxRow = Insertable<OutboxTable>;
 export type UploadRow = Selectable<UploadsTable>;
+export type DisputeRow = Selectable<DisputesTable>;
