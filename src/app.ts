@@ -21,6 +21,7 @@ import { remedyHandler } from './payments/remedies.js';
 import { paypalWebhookRoutes } from './payments/paypal-webhook.js';
 import { stripeWebhookRoutes } from './payments/stripe-webhook.js';
 import { PlatformSync } from './platform/sync.js';
+import { Disputes } from './disputes/disputes.js';
 import { seedDemo } from './seed/demo.js';
 import { devRoutes } from './http/routes/dev.js';
 import { insightsRoutes } from './http/routes/insights.js';
@@ -42,6 +43,7 @@ export interface Services {
   queries: CaseQueries;
   sessions: Sessions;
   platform: PlatformSync;
+  disputes: Disputes;
   outbox: OutboxWorker;
   jobs: Jobs;
   log: Logger;
@@ -111,6 +113,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
   const jobs = new Jobs(db, clock, cases, outbox, log);
   jobs.add(() => purgeIdempotencyKeys(db, clock.now()));
   jobs.add(() => uploads.purgeUnused(clock.now()));
+  const disputes = new Disputes(db, clock, cases);
   const services: Services = {
     config,
     database,
@@ -119,7 +122,8 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     cases,
     queries: new CaseQueries(db, config),
     sessions: new Sessions(db, clock, config),
-    platform: new PlatformSync(db, clock, cases),
+    platform: new PlatformSync(db, clock, cases, disputes),
+    disputes,
     outbox,
     jobs,
     log,

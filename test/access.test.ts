@@ -115,6 +115,7 @@ const TABLE: Entry[] = [
     }),
     expect: platformOnly(200),
   },
+  { method: 'GET', url: '/api/v1/platform/payments/:id', path: () => '/api/v1/platform/payments/p_matrix', expect: platformOnly(200) },
   {
     method: 'POST',
     url: '/api/v1/platform/payments/:id/chargeback',

@@ -290,7 +290,7 @@ describe('platform reports', () => {
   it('a chargeback closes the case; the bank owns it now', async () => {
     const c = await w.openCase();
     const r = await t.api('POST', `/api/v1/platform/payments/${c.payment.id}/chargeback`, { token: w.platform });
-    expect(r.body).toEqual({ caseId: c.id });
+    expect(r.body).toEqual({ caseId: c.id, disputeId: expect.stringMatching(/^dsp_/) });
     const after = await get(w.tokens.merchant, c.id);
     expect(after).toMatchObject({ status: 'chargeback_filed', final: true, availableActions: [] });
     expect((await t.api('POST', '/api/v1/platform/payments/nope/chargeback', { token: w.platform })).status).toBe(404);

@@ -794,12 +794,33 @@ describe('system inputs (SPEC §3, §4, §5)', () => {
     expect(c.state).toMatchObject({ status: 'chargeback_filed', final: true, dueAt: null, outcome: { kind: 'none' } });
   });
 
-  it('refunded_elsewhere and chargeback do nothing to a final case', () => {
-    for (const build of [accepted, () => appealDecision('merchant_wins')]) {
-      const s = build();
-      expect(s.sys({ type: 'refunded_elsewhere' })).toBeNull();
-      expect(s.sys({ type: 'chargeback' })).toBeNull();
-    }
+  it('a final case keeps its status; a remedy it still owes is cancelled by a full refund elsewhere or a chargeback (SPEC §11)', () => {
+    const owes = accepted();
+    owes.payment = { ...owes.payment, refundedAmount: owes.payment.amount };
+    expect(owes.sys({ type: 'refunded_elsewhere', amount: 10_000 })!.events).toEqual([
+      expect.objectContaining({ type: 'remedy_cancelled', data: expect.objectContaining({ reason: 'payment_refunded_elsewhere' }) }),
+    ]);
+    expect(owes.state).toMatchObject({ status: 'customer_won', final: true, outcome: { kind: 'refunded_elsewhere', amount: 10_000 } });
+    // The provider's answer to a refund sent before the cancellation is still recorded: money moved.
+    const late = owes.sys({ type: 'refund_succeeded', provider: 'stripe', refundId: 're_late', simulated: false, amount: 10_000 })!;
+    expect(late.events[0]).toMatchObject({ type: 'refund_succeeded', data: { amount: 10_000, late: true } });
+    expect(owes.sys({ type: 'refund_succeeded', provider: 'stripe', refundId: 're_late', simulated: false, amount: 10_000 })).toBeNull();
+
+    const charged = accepted();
+    expect(charged.sys({ type: 'chargeback' })!.events.map((e) => [e.type, e.data.status])).toEqual([
+      ['remedy_cancelled', undefined],
+      ['chargeback_filed', undefined],
+    ]);
+    expect(charged.state).toMatchObject({ status: 'customer_won', final: true, outcome: { kind: 'none', amount: 0 } });
+    expect(charged.sys({ type: 'refund_succeeded', provider: 'simulated', refundId: 're_x', simulated: true })).toBeNull();
+
+    const won = appealDecision('merchant_wins');
+    const before = won.state;
+    expect(won.sys({ type: 'refunded_elsewhere', amount: 0 })!.events.map((e) => [e.type, e.data.status])).toEqual([
+      ['payment_refunded_elsewhere', undefined],
+    ]);
+    expect(won.sys({ type: 'chargeback' })!.events.map((e) => [e.type, e.data.status])).toEqual([['chargeback_filed', undefined]]);
+    expect(won.state).toMatchObject({ status: before.status, final: true, outcome: before.outcome });
   });
 
   it('refund_succeeded records the execution and raises the refunded amount, once', () => {
@@ -886,6 +907,7 @@ describe('eligibility (SPEC §2), rules in order', () => {
     paidAt: new Date(T0.getTime() - DAY).toISOString(),
     merchantId: 'shop',
     hasCase: false,
+    disputed: false,
   };
   const window = parseDuration('P180D');
   const check = (over: Partial<EligibilityFacts>, merchants: string[] = []) => eligibility({ ...ok, ...over }, merchants, now, window);
@@ -902,6 +924,7 @@ describe('eligibility (SPEC §2), rules in order', () => {
     expect(check({ provider: 'coinbase_commerce' })).toBe('payment_method_ineligible');
     expect(check({ status: 'refunded', refundedAmount: 10_000 })).toBe('payment_refunded');
     expect(check({ status: 'partially_refunded', refundedAmount: 10_000 })).toBe('payment_refunded');
+    expect(check({ disputed: true })).toBe('payment_disputed');
     expect(check({ hasCase: true })).toBe('case_already_exists');
     expect(check({ paidAt: new Date(T0.getTime() - 181 * DAY).toISOString() })).toBe('filing_window_passed');
     expect(check({}, ['shop'])).toBe('conflict_of_interest');

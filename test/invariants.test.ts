@@ -43,7 +43,7 @@ describe('the invariant checker', () => {
     const problems = (await check()).join('\n');
     expect(problems).toMatch(new RegExp(`case ${a.id}: status merchant_won but its events say merchant_response_needed`));
     expect(problems).toMatch(/half-written/);
-    expect(problems).toMatch(/refunded 20000 of 10000/);
+    expect(problems).toMatch(/over_refunded: 10000 refunded here \+ 10000 elsewhere \+ 0 credited = 20000 of 10000/);
     expect(problems).toMatch(/gap or duplicate/);
     expect(problems).toMatch(/refund requested under 2 different keys/);
     expect(problems).toMatch(/dead without a reason/);

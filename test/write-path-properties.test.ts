@@ -113,10 +113,14 @@ function checkTimeline(c: any) {
   const lastStatus = [...c.timeline].reverse().find((e: any) => e.data.status !== undefined);
   expect(lastStatus.data.status).toBe(c.status);
   // One committed change = one version, each appending its events together: the events a
-  // change adds after its first are the credit a final decision issues at once.
+  // change adds after its first are the credit a final decision issues at once, and a cancellation's.
+  // A cancellation (SPEC §11) comes with the finalisation or the chargeback that causes it.
+  const follows = (e: any, i: number, type: string, after: string[]) => e.type === type && after.includes(c.timeline[i - 1]?.type);
   const changes = c.timeline.filter(
     (e: any, i: number) =>
-      !(e.type === 'credit_issued' && ['accepted', 'offer_accepted', 'decided', 'finalized'].includes(c.timeline[i - 1]?.type)),
+      !follows(e, i, 'credit_issued', ['accepted', 'offer_accepted', 'decided', 'finalized']) &&
+      !follows(e, i, 'remedy_cancelled', ['finalized']) &&
+      !follows(e, i, 'chargeback_filed', ['remedy_cancelled']),
   ).length;
   expect(c.version).toBe(changes);
 }

@@ -8,7 +8,7 @@ import type { ActorKind, CaseStatus, EventType, IssueType, PartyRole, PeopleActi
 import type { CaseEventRow, CaseRow, DB } from '../db/schema.js';
 import { prepare } from '../db/prepared.js';
 import { type Viewer, roleIn } from './access.js';
-import { lastSeqColumn, parseState } from './service.js';
+import { chargebackCount, lastSeqColumn, parseState } from './service.js';
 
 const caseColumns = [
   'cases.id',
@@ -30,6 +30,7 @@ const caseColumns = [
   'payments.amount as p_amount',
   'payments.currency as p_currency',
   'payments.refunded_amount as p_refunded',
+  'payments.credited_amount as p_credited',
   'payments.provider as p_provider',
   'payments.product_name as p_product',
   'payments.paid_at as p_paid_at',
@@ -57,6 +58,7 @@ type JoinedCase = CaseRow & {
   p_amount: number;
   p_currency: string;
   p_refunded: number;
+  p_credited: number;
   p_provider: string;
   p_product: string;
   p_paid_at: string;
@@ -99,7 +101,7 @@ function caseView(c: JoinedCase, role: PartyRole | null, viewer: Viewer | null, 
           role,
           now,
           actor: { kind: role, id: viewer.userId, name: viewer.name },
-          payment: { amount: c.p_amount, refundedAmount: c.p_refunded, currency: c.p_currency },
+          payment: { amount: c.p_amount, refundedAmount: c.p_refunded, credits: c.p_credited, currency: c.p_currency },
         })
       : [];
   return {
@@ -380,6 +382,7 @@ export class CaseQueries {
         'merchants.name as merchant_name',
         'cases.id as case_id',
       ])
+      .select(chargebackCount)
       .where('payments.customer_id', '=', viewer.userId)
       .orderBy('payments.paid_at', 'desc')
       .orderBy('payments.id', 'desc')
@@ -396,6 +399,7 @@ export class CaseQueries {
             paidAt: p.paid_at,
             merchantId: p.merchant_id,
             hasCase: p.case_id !== null,
+            disputed: Number(p.chargebacks) > 0,
           },
           viewer.merchantIds,
           now,

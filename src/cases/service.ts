@@ -25,6 +25,7 @@ import {
   planSystem,
 } from '../domain/case.js';
 import { eligibility, INELIGIBLE_MESSAGES } from '../domain/eligibility.js';
+import { CHARGEBACK_STAGES } from '../domain/dispute.js';
 import { DomainError, conflict, notFound } from '../domain/errors.js';
 import type { IssueType, PartyRole } from '../domain/model.js';
 import { isUniqueViolation } from '../db/dialect.js';
@@ -66,7 +67,7 @@ export const noEvidence: EvidenceClaimer = {
 };
 
 export function paymentFacts(p: PaymentRow): PaymentFacts {
-  return { amount: p.amount, refundedAmount: p.refunded_amount, currency: p.currency };
+  return { amount: p.amount, refundedAmount: p.refunded_amount, credits: p.credited_amount, currency: p.currency };
 }
 
 /** The seq of the case's last event, as the column `last_seq` of a query on `cases`. */
@@ -76,6 +77,16 @@ export function lastSeqColumn(eb: ExpressionBuilder<DB, 'cases'>) {
     .select((e) => e.fn.max('seq').as('s'))
     .whereRef('case_events.case_id', '=', 'cases.id')
     .as('last_seq');
+}
+
+/** How many chargeback-stage disputes the payment has, as the column `chargebacks` of a query on `payments`. */
+export function chargebackCount(eb: ExpressionBuilder<DB, 'payments'>) {
+  return eb
+    .selectFrom('disputes')
+    .select((d) => d.fn.countAll().as('n'))
+    .whereRef('disputes.payment_id', '=', 'payments.id')
+    .where('disputes.stage', 'in', CHARGEBACK_STAGES)
+    .as('chargebacks');
 }
 
 export function parseState(row: Pick<CaseRow, 'state'>): CaseState {
@@ -97,13 +108,14 @@ export interface OpenCaseInput {
 function writePathReads() {
   return {
     payment: prepare((db: Kysely<DB>, id: string) => db.selectFrom('payments').selectAll().where('id', '=', id)),
-    /** A payment and the id of its case, if it has one. */
+    /** A payment, the id of its case if it has one, and whether a chargeback is recorded on it. */
     paymentAndCase: prepare((db: Kysely<DB>, id: string) =>
       db
         .selectFrom('payments')
         .leftJoin('cases', 'cases.payment_id', 'payments.id')
         .selectAll('payments')
         .select('cases.id as case_id')
+        .select(chargebackCount)
         .where('payments.id', '=', id),
     ),
     /** A case and the seq of its last event (the transaction's lock on the case keeps both current). */
@@ -139,7 +151,7 @@ export class CaseService {
         const now = this.clock.now();
         const [found] = await this.reads.paymentAndCase(trx, input.paymentId);
         if (!found || found.customer_id !== viewer.userId) throw notFound('payment');
-        const { case_id: existing, ...payment } = found;
+        const { case_id: existing, chargebacks, ...payment } = found;
         const reason = eligibility(
           {
             provider: payment.provider,
@@ -149,6 +161,7 @@ export class CaseService {
             paidAt: payment.paid_at,
             merchantId: payment.merchant_id,
             hasCase: existing !== null,
+            disputed: Number(chargebacks) > 0,
           },
           viewer.merchantIds,
           now,
@@ -210,44 +223,59 @@ export class CaseService {
   async system(caseId: string, input: SystemInput): Promise<CaseRow | null> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.mutate(caseId, undefined, (_trx, _row, state, payment, now) =>
-          Promise.resolve(planSystem(state, input, now, this.config.policy, paymentFacts(payment))),
-        );
+        return await this.db.transaction().execute((trx) => this.systemIn(trx, caseId, input));
       } catch (err) {
         if (!(err instanceof DomainError && err.code === 'conflict') || attempt >= 5) throw err;
       }
     }
   }
 
-  private async mutate(
+  /**
+   * A system transition inside the caller's transaction, so that what caused it (a payment
+   * report, a dispute) and what it does to the case commit together or not at all.
+   */
+  systemIn(trx: Transaction<DB>, caseId: string, input: SystemInput): Promise<CaseRow | null> {
+    return this.mutateIn(trx, caseId, undefined, (_trx, _row, state, payment, now) =>
+      Promise.resolve(planSystem(state, input, now, this.config.policy, paymentFacts(payment))),
+    );
+  }
+
+  private mutate(
     caseId: string,
     expectedVersion: number | undefined,
     plan: (trx: Transaction<DB>, row: CaseRow, state: CaseState, payment: PaymentRow, now: Date) => Promise<Plan | null>,
   ): Promise<CaseRow | null> {
-    return this.db.transaction().execute(async (trx) => {
-      const now = this.clock.now();
-      const [found] = await this.reads.caseAndLastSeq(trx, caseId);
-      if (!found) throw notFound('case');
-      const { last_seq: lastSeq, ...row } = found;
-      const [payment] = await this.reads.payment(trx, row.payment_id);
-      if (!payment) throw new Error(`Case ${caseId} has no payment ${row.payment_id}`);
-      const before = parseState(row);
-      const p = await plan(trx, row, before, payment, now);
-      if (!p) return null;
-      if (expectedVersion !== undefined && expectedVersion !== row.version)
-        throw conflict(`The case is at version ${row.version}, not ${expectedVersion}: reload it.`);
-      const after = p.events.reduce(apply, before);
-      const next: CaseRow = { ...row, ...columnsOf(after), version: row.version + 1, updated_at: now.toISOString() };
-      const res = await trx
-        .updateTable('cases')
-        .set({ ...columnsOf(after), version: next.version, updated_at: next.updated_at })
-        .where('id', '=', caseId)
-        .where('version', '=', row.version)
-        .executeTakeFirst();
-      if (res.numUpdatedRows === 0n) throw conflict();
-      await this.commit(trx, next, before, after, p, payment, Number(lastSeq ?? 0));
-      return next;
-    });
+    return this.db.transaction().execute((trx) => this.mutateIn(trx, caseId, expectedVersion, plan));
+  }
+
+  private async mutateIn(
+    trx: Transaction<DB>,
+    caseId: string,
+    expectedVersion: number | undefined,
+    plan: (trx: Transaction<DB>, row: CaseRow, state: CaseState, payment: PaymentRow, now: Date) => Promise<Plan | null>,
+  ): Promise<CaseRow | null> {
+    const now = this.clock.now();
+    const [found] = await this.reads.caseAndLastSeq(trx, caseId);
+    if (!found) throw notFound('case');
+    const { last_seq: lastSeq, ...row } = found;
+    const [payment] = await this.reads.payment(trx, row.payment_id);
+    if (!payment) throw new Error(`Case ${caseId} has no payment ${row.payment_id}`);
+    const before = parseState(row);
+    const p = await plan(trx, row, before, payment, now);
+    if (!p) return null;
+    if (expectedVersion !== undefined && expectedVersion !== row.version)
+      throw conflict(`The case is at version ${row.version}, not ${expectedVersion}: reload it.`);
+    const after = p.events.reduce(apply, before);
+    const next: CaseRow = { ...row, ...columnsOf(after), version: row.version + 1, updated_at: now.toISOString() };
+    const res = await trx
+      .updateTable('cases')
+      .set({ ...columnsOf(after), version: next.version, updated_at: next.updated_at })
+      .where('id', '=', caseId)
+      .where('version', '=', row.version)
+      .executeTakeFirst();
+    if (res.numUpdatedRows === 0n) throw conflict();
+    await this.commit(trx, next, before, after, p, payment, Number(lastSeq ?? 0));
+    return next;
   }
 
   private async commit(
@@ -312,7 +340,7 @@ export class CaseService {
             },
           ],
         };
-      case 'credit':
+      case 'credit': {
         await trx
           .insertInto('credit_entries')
           .values({
@@ -324,19 +352,34 @@ export class CaseService {
             created_at: now.toISOString(),
           })
           .execute();
-        return { payment, outbox: [] };
-      case 'payment_refunded': {
-        const refunded = Math.min(payment.amount, payment.refunded_amount + effect.amount);
-        const status = refunded >= payment.amount ? 'refunded' : 'partially_refunded';
+        const credited = payment.credited_amount + effect.amount;
+        const over = overRefunded(payment.amount, payment.refunded_amount, credited);
         await trx
           .updateTable('payments')
-          .set({ refunded_amount: refunded, status, updated_at: now.toISOString() })
+          .set({ credited_amount: credited, over_refunded: over, updated_at: now.toISOString() })
           .where('id', '=', payment.id)
           .execute();
-        return { payment: { ...payment, refunded_amount: refunded, status }, outbox: [] };
+        return { payment: { ...payment, credited_amount: credited, over_refunded: over }, outbox: [] };
+      }
+      case 'payment_refunded': {
+        // Never capped (SPEC §11): what the provider refunded is a fact; `check` and the queue flag an excess.
+        const refunded = payment.refunded_amount + effect.amount;
+        const status = refunded >= payment.amount ? 'refunded' : 'partially_refunded';
+        const over = overRefunded(payment.amount, refunded, payment.credited_amount);
+        await trx
+          .updateTable('payments')
+          .set({ refunded_amount: refunded, status, over_refunded: over, updated_at: now.toISOString() })
+          .where('id', '=', payment.id)
+          .execute();
+        return { payment: { ...payment, refunded_amount: refunded, status, over_refunded: over }, outbox: [] };
       }
     }
   }
+}
+
+/** 1 when refunds and credits together exceed what was paid (only money moved outside can do that). */
+export function overRefunded(amount: number, refunded: number, credited: number): number {
+  return refunded + credited > amount ? 1 : 0;
 }
 
 function tooManyFiles() {

@@ -270,6 +270,17 @@ const m005_payment_truth: Migration = {
       .unique()
       .execute();
     await db.schema.dropIndex('payments_provider_id').execute();
+    // Platform credits issued for the payment: what is left is amount − refunded − credited.
+    await db.schema
+      .alterTable('payments')
+      .addColumn('credited_amount', 'bigint', (c) => c.notNull().defaultTo(0))
+      .execute();
+    // Money moved outside took refunds + credits above the amount: staff must look (SPEC §11).
+    await db.schema
+      .alterTable('payments')
+      .addColumn('over_refunded', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema.createIndex('payments_over_refunded').on('payments').column('id').where(sql.ref('over_refunded'), '=', 1).execute();
     await db.schema
       .createTable('disputes')
       .addColumn('id', text, (c) => c.primaryKey())

@@ -38,7 +38,12 @@ export interface PaymentsTable {
   provider: string;
   provider_payment_id: string;
   status: string;
+  /** The provider's total refunded, including the refunds made here (SPEC §11). */
   refunded_amount: number;
+  /** Platform credits issued for this payment. */
+  credited_amount: Generated<number>;
+  /** 1 when refunds and credits add up to more than the amount (money moved outside). */
+  over_refunded: Generated<number>;
   product_name: string;
   paid_at: string;
   created_at: string;

@@ -43,6 +43,10 @@ export interface CaseState {
   reviewSince: string | null;
   /** The deadline (`dueAt`) whose 48-hour reminder was sent, so a repeated reminder job sends none. */
   reminderSentFor?: string | null;
+  /** A refund of this case was recorded as executed: a repeated recording is a no-op. */
+  refundRecorded?: boolean;
+  /** The remedy was cancelled (refunded elsewhere, chargeback): a refund the provider still made is recorded late. */
+  remedyCancelled?: boolean;
 }
 
 export interface Actor {
@@ -75,6 +79,12 @@ export interface EventData {
   simulated?: boolean;
   error?: string;
   remainingAttempts?: number;
+  /** The decided amount, when less of it could be executed (SPEC §11). */
+  plannedAmount?: number;
+  /** The payment's total refunded at the provider after a report. */
+  refundedAmount?: number;
+  /** A refund the provider made after its remedy was cancelled: money moved, recorded as a fact. */
+  late?: boolean;
 }
 
 export interface NewEvent {
@@ -105,7 +115,10 @@ export interface Policy {
 
 export interface PaymentFacts {
   amount: number;
+  /** The provider's total refunded, including the refunds made here. */
   refundedAmount: number;
+  /** Platform credits issued for the payment. */
+  credits: number;
   currency: string;
 }
 
@@ -153,8 +166,12 @@ export interface ActionRule {
   guard?: Guard;
 }
 
-const remedyFailed: Guard = (s) =>
-  s.outcome?.execution === 'failed' ? null : refused(409, 'action_not_allowed', 'No failed remedy on this case.');
+const remedyFailed: Guard = (s, ctx) => {
+  if (s.outcome?.execution !== 'failed') return refused(409, 'action_not_allowed', 'No failed remedy on this case.');
+  if (ctx.payment && remaining(ctx.payment) <= 0)
+    return refused(409, 'action_not_allowed', 'Nothing is left of the payment: it was refunded or credited in full.');
+  return null;
+};
 
 /**
  * The transition table (SPEC §4): who may do what in which status, and where it
@@ -195,7 +212,13 @@ export const ACTIONS: Record<PeopleActionType, ActionRule> = {
     from: ['customer_response_needed'],
     to: 'customer_won',
     message: 'optional',
-    guard: (s) => (s.offer ? null : refused(409, 'action_not_allowed', 'There is no open offer to accept.')),
+    guard: (s, ctx) => {
+      if (!s.offer) return refused(409, 'action_not_allowed', 'There is no open offer to accept.');
+      // A report lapses such an offer in its own transaction; this is the check at execution time.
+      if (ctx.payment && s.offer.amount > remaining(ctx.payment))
+        return refused(409, 'action_not_allowed', 'The offer is more than is left of the payment: it has lapsed.');
+      return null;
+    },
   },
   escalate: {
     roles: ['customer'],
@@ -293,8 +316,24 @@ export function turnOf(status: CaseStatus): Turn {
   }
 }
 
+/** What is left of a payment (SPEC §11): no money this service moves ever goes beyond it. */
 export function remaining(p: PaymentFacts): number {
-  return p.amount - p.refundedAmount;
+  return p.amount - p.refundedAmount - p.credits;
+}
+
+/** An outcome that still moves money here (decided or final, not yet executed, or failed). */
+function owesMoney(o: Outcome | null): o is Outcome {
+  return (
+    o !== null &&
+    (o.kind === 'refund' || o.kind === 'partial_refund' || o.kind === 'credit') &&
+    (o.execution === 'pending' || o.execution === 'failed')
+  );
+}
+
+/** The outcome to execute now: the decided one, or what is left of the payment when that is less. */
+function shrunkTo(o: Outcome, left: number): Outcome {
+  if (o.amount <= left) return o;
+  return { ...o, amount: left, plannedAmount: o.plannedAmount ?? o.amount };
 }
 
 function deadline(status: OpenStatus, now: Date, policy: Policy): string | null {
@@ -358,7 +397,12 @@ function remedyEffects(outcome: Outcome, now: Date): { effects: Effect[]; events
           actor,
           message: null,
           attachments: [],
-          data: { amount: outcome.amount, currency: outcome.currency, outcome: { ...outcome, execution: 'succeeded' } },
+          data: {
+            amount: outcome.amount,
+            currency: outcome.currency,
+            ...(outcome.plannedAmount !== undefined ? { plannedAmount: outcome.plannedAmount } : {}),
+            outcome: { ...outcome, execution: 'succeeded' },
+          },
           visibility: 'public',
           createdAt: now.toISOString(),
         },
@@ -488,17 +532,20 @@ export function planAction(s: CaseState, ctx: ActionContext, input: ActionInput)
     case 'note':
       return { events: [event('note', {}, 'staff')], effects: [] };
     case 'retry_remedy': {
-      const outcome = s.outcome as Outcome;
+      // Re-checked now: a partial refund made elsewhere since the failure shrinks what is retried.
+      const outcome = shrunkTo(s.outcome as Outcome, left);
+      const planned = outcome.plannedAmount !== undefined ? { plannedAmount: outcome.plannedAmount } : {};
       return {
-        events: [event('remedy_retried', { outcome: { ...outcome, execution: 'pending' } })],
+        events: [event('remedy_retried', { ...planned, outcome: { ...outcome, execution: 'pending' } })],
         effects: [{ kind: 'refund', amount: outcome.amount, currency: outcome.currency }],
       };
     }
     case 'credit_instead': {
-      const failed = s.outcome as Outcome;
+      const failed = shrunkTo(s.outcome as Outcome, left);
       const outcome: Outcome = { ...failed, kind: 'credit', fundedBy: 'platform', execution: 'succeeded' };
+      const planned = outcome.plannedAmount !== undefined ? { plannedAmount: outcome.plannedAmount } : {};
       return {
-        events: [event('credit_issued', { amount: outcome.amount, currency: outcome.currency, outcome })],
+        events: [event('credit_issued', { amount: outcome.amount, currency: outcome.currency, ...planned, outcome })],
         effects: [{ kind: 'credit', amount: outcome.amount, currency: outcome.currency }],
       };
     }
@@ -509,9 +556,13 @@ export function planAction(s: CaseState, ctx: ActionContext, input: ActionInput)
 export type SystemInput =
   | { type: 'expire' }
   | { type: 'finalize' }
-  | { type: 'refunded_elsewhere' }
+  /** The payment's refunded total grew by `amount` (a report); the payment facts are already the new ones. */
+  | { type: 'refunded_elsewhere'; amount?: number }
   | { type: 'chargeback' }
-  | { type: 'refund_succeeded'; provider: string; refundId: string; simulated: boolean }
+  /** `amount`: what the provider refunded (default: the outcome's amount). */
+  | { type: 'refund_succeeded'; provider: string; refundId: string; simulated: boolean; amount?: number }
+  /** The remedy executor found nothing left of the payment to refund. */
+  | { type: 'remedy_nothing_left' }
   | { type: 'refund_failed'; provider: string; error: string }
   /** The 48-hour reminder of the deadline `dueAt`; stale (moved deadline, new status) is a no-op. */
   | { type: 'remind'; dueAt: string };
@@ -564,65 +615,105 @@ export function planSystem(s: CaseState, input: SystemInput, now: Date, policy: 
     }
     case 'finalize': {
       if (isOpen(s.status) || s.final || !s.appealDeadline || s.appealDeadline > at) return null;
-      const r = s.outcome ? remedyEffects(s.outcome, now) : { effects: [], events: () => [] };
-      return { events: [event('finalized', { final: true }), ...r.events(SYSTEM)], effects: r.effects };
+      const o = s.outcome;
+      if (!owesMoney(o)) return { events: [event('finalized', { final: true })], effects: [] };
+      // SPEC §11: re-checked at finalisation; a refund made elsewhere meanwhile shrinks or cancels it.
+      const left = remaining(payment);
+      if (left <= 0)
+        return {
+          events: [
+            event('finalized', { final: true }),
+            event('remedy_cancelled', { reason: 'payment_refunded_elsewhere', outcome: refundedElsewhere(payment) }),
+          ],
+          effects: [],
+        };
+      const executing = shrunkTo(o, left);
+      const r = remedyEffects(executing, now);
+      const shrunk = executing !== o ? { outcome: executing, plannedAmount: o.amount } : {};
+      return { events: [event('finalized', { final: true, ...shrunk }), ...r.events(SYSTEM)], effects: r.effects };
     }
     case 'refunded_elsewhere': {
-      const outcome: Outcome = {
-        kind: 'refunded_elsewhere',
-        amount: payment.refundedAmount,
+      const left = remaining(payment);
+      const report: EventData = {
+        ...(input.amount !== undefined ? { amount: input.amount } : {}),
+        refundedAmount: payment.refundedAmount,
         currency: payment.currency,
-        fundedBy: 'merchant',
-        execution: 'succeeded',
       };
-      if (!isOpen(s.status) && s.final) {
-        // A refund that failed here and was then made outside: the customer has the money,
-        // so the case leaves the staff queue (a credit on top would pay twice).
-        if (s.outcome?.execution !== 'failed') return null;
-        return { events: [event('payment_refunded_elsewhere', { outcome })], effects: [] };
+      const outcome = refundedElsewhere(payment);
+      if (isOpen(s.status)) {
+        if (left <= 0)
+          return {
+            events: [
+              event(
+                'payment_refunded_elsewhere',
+                moveTo('customer_won', now, policy, { ...report, reason: 'refunded_elsewhere', outcome, final: true }),
+              ),
+            ],
+            effects: [],
+          };
+        // SPEC §11: an offer above what is left can no longer be paid; the merchant answers again.
+        if (s.offer && s.offer.amount > left)
+          return {
+            events: [
+              event('offer_lapsed', moveTo('merchant_response_needed', now, policy, { ...report, reason: 'payment_refunded_elsewhere' })),
+            ],
+            effects: [],
+          };
+        return { events: [event('payment_refunded_elsewhere', report)], effects: [] };
       }
-      return {
-        events: [
-          event('payment_refunded_elsewhere', moveTo('customer_won', now, policy, { reason: 'refunded_elsewhere', outcome, final: true })),
-        ],
-        effects: [],
-      };
+      // The customer has the money: a pending or failed remedy would pay twice (a credit on top, too).
+      if (owesMoney(s.outcome) && left <= 0)
+        return {
+          events: [event('remedy_cancelled', { ...report, reason: 'payment_refunded_elsewhere', outcome, final: true })],
+          effects: [],
+        };
+      return { events: [event('payment_refunded_elsewhere', report)], effects: [] };
     }
-    case 'chargeback':
-      if (!isOpen(s.status) && s.final) return null;
+    case 'chargeback': {
+      if (s.status === 'chargeback_filed') return null;
+      const none: Outcome = { kind: 'none', amount: 0, currency: payment.currency, fundedBy: null, execution: null };
+      // The bank has taken the money back: whatever this case still owed is cancelled.
+      const cancel = owesMoney(s.outcome) ? [event('remedy_cancelled', { reason: 'chargeback', outcome: none })] : [];
+      if (isOpen(s.status) || !s.final)
+        return {
+          events: [
+            ...cancel,
+            event('chargeback_filed', moveTo('chargeback_filed', now, policy, { reason: 'chargeback', final: true, outcome: none })),
+          ],
+          effects: [],
+        };
+      // A final case keeps its status; the chargeback is on its record all the same.
+      return { events: [...cancel, event('chargeback_filed', { reason: 'chargeback' })], effects: [] };
+    }
+    case 'remedy_nothing_left':
+      if (!owesMoney(s.outcome) || !s.final) return null;
       return {
-        events: [
-          event(
-            'chargeback_filed',
-            moveTo('chargeback_filed', now, policy, {
-              reason: 'chargeback',
-              final: true,
-              outcome: { kind: 'none', amount: 0, currency: payment.currency, fundedBy: null, execution: null },
-            }),
-          ),
-        ],
+        events: [event('remedy_cancelled', { reason: 'payment_refunded_elsewhere', outcome: refundedElsewhere(payment) })],
         effects: [],
       };
     case 'refund_succeeded': {
+      if (s.refundRecorded) return null;
       const o = s.outcome;
+      const note = input.simulated ? 'Simulated refund: no payment provider is configured, so no money moved.' : null;
+      const made = { provider: input.provider, refundId: input.refundId, simulated: input.simulated };
+      if (s.remedyCancelled && input.amount !== undefined) {
+        // The provider refunded although the remedy was cancelled meanwhile: money moved, so it is recorded.
+        const data: EventData = { amount: input.amount, currency: payment.currency, ...made, late: true };
+        return { events: [event('refund_succeeded', data, note)], effects: [{ kind: 'payment_refunded', amount: input.amount }] };
+      }
       // A remedy executes only once its decision is final (SPEC §5): a first decision's pending outcome has none yet.
       if (!o || o.execution !== 'pending' || !s.final) return null;
+      const done = shrunkTo(o, input.amount ?? o.amount);
+      const planned = done.plannedAmount !== undefined ? { plannedAmount: done.plannedAmount } : {};
       return {
         events: [
           event(
             'refund_succeeded',
-            {
-              amount: o.amount,
-              currency: o.currency,
-              provider: input.provider,
-              refundId: input.refundId,
-              simulated: input.simulated,
-              outcome: { ...o, execution: 'succeeded' },
-            },
-            input.simulated ? 'Simulated refund: no payment provider is configured, so no money moved.' : null,
+            { amount: done.amount, currency: o.currency, ...planned, ...made, outcome: { ...done, execution: 'succeeded' } },
+            note,
           ),
         ],
-        effects: [{ kind: 'payment_refunded', amount: o.amount }],
+        effects: [{ kind: 'payment_refunded', amount: done.amount }],
       };
     }
     case 'remind':
@@ -647,6 +738,16 @@ export function planSystem(s: CaseState, input: SystemInput, now: Date, policy: 
   }
 }
 
+function refundedElsewhere(payment: PaymentFacts): Outcome {
+  return {
+    kind: 'refunded_elsewhere',
+    amount: payment.refundedAmount,
+    currency: payment.currency,
+    fundedBy: 'merchant',
+    execution: 'succeeded',
+  };
+}
+
 /** The reducer: the case's state is derived from its events, one at a time. */
 export function apply(s: CaseState, e: NewEvent): CaseState {
   const d = e.data;
@@ -669,8 +770,8 @@ export function apply(s: CaseState, e: NewEvent): CaseState {
     case 'withdrew':
     case 'note':
     case 'remedy_retried':
-    case 'refund_succeeded':
     case 'refund_failed':
+    case 'offer_lapsed':
     case 'credit_issued':
     case 'payment_refunded_elsewhere':
     case 'chargeback_filed':
@@ -706,6 +807,13 @@ export function apply(s: CaseState, e: NewEvent): CaseState {
       break;
     case 'reminder_sent':
       next.reminderSentFor = d.dueAt ?? null;
+      break;
+    case 'refund_succeeded':
+      next.refundRecorded = true;
+      break;
+    case 'remedy_cancelled':
+      next.appealDeadline = null;
+      next.remedyCancelled = true;
       break;
   }
   return next;

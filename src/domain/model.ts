@@ -72,6 +72,8 @@ export const CLOSE_REASONS = [
   'staff_decision',
   'refunded_elsewhere',
   'chargeback',
+  /** An offer or a pending remedy gave way to a refund made outside (SPEC §11). */
+  'payment_refunded_elsewhere',
 ] as const;
 export type Reason = (typeof CLOSE_REASONS)[number];
 
@@ -98,6 +100,8 @@ export const EVENT_TYPES = [
   'note',
   'reminder_sent',
   'remedy_retried',
+  'offer_lapsed',
+  'remedy_cancelled',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -110,6 +114,8 @@ export interface Outcome {
   currency: string;
   fundedBy: 'merchant' | 'platform' | null;
   execution: Execution | null;
+  /** Set when less than was decided could be executed (the rest was refunded elsewhere): the decided amount. */
+  plannedAmount?: number;
 }
 
 export interface Money {

@@ -3,6 +3,7 @@
  * responses in tests, and generate the OpenAPI document. The web app imports
  * the inferred types from here.
  */
+import { DISPUTE_SOURCES, DISPUTE_STAGES, DISPUTE_STATUSES } from '../domain/dispute.js';
 import { z } from 'zod';
 import {
   CASE_STATUSES,
@@ -74,6 +75,36 @@ export const PaymentBody = z.object({
   paidAt: IsoTime,
 });
 
+export const DisputeView = z.object({
+  id: z.string(),
+  paymentId: z.string(),
+  source: z.enum(DISPUTE_SOURCES),
+  externalId: z.string(),
+  stage: z.enum(DISPUTE_STAGES),
+  status: z.enum(DISPUTE_STATUSES),
+  reason: z.string().nullable(),
+  amount: z.number().int(),
+  currency: z.string(),
+  respondBy: z.string().nullable(),
+  network: z.string().nullable(),
+  alertKind: z.string().nullable(),
+  actionable: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+/** A payment as the platform reads it back (SPEC §11), with what this service did to it. */
+export const PlatformPayment = PaymentBody.extend({
+  id: z.string(),
+  refundedAmount: z.number().int(),
+  creditedAmount: z.number().int(),
+  /** amount − refundedAmount − creditedAmount: the most any further refund or credit may be. */
+  remaining: z.number().int(),
+  overRefunded: z.boolean(),
+  caseId: z.string().nullable(),
+  disputes: z.array(DisputeView),
+});
+
 export const LoginLinkBody = z.object({ userId: PlatformId });
 export const LoginLink = z.object({ token: z.string(), url: z.string(), expiresAt: z.string() });
 
@@ -113,6 +144,8 @@ const OutcomeView = z.object({
   currency: z.string(),
   fundedBy: z.enum(['merchant', 'platform']).nullable(),
   execution: z.enum(['pending', 'succeeded', 'failed']).nullable(),
+  /** The decided amount, when less could be executed because the rest was refunded elsewhere (SPEC §11). */
+  plannedAmount: z.number().optional(),
 });
 
 export const EventView = z.object({

@@ -48,6 +48,8 @@ export type Template =
   | 'deadline_passed'
   | 'finalized'
   | 'refunded_elsewhere'
+  | 'offer_lapsed'
+  | 'remedy_cancelled'
   | 'chargeback'
   | 'remedy_executed'
   | 'remedy_failed'
@@ -93,6 +95,10 @@ export function templatesFor(event: NewEvent, after: CaseState): { side: Side; t
       return notActor('finalized');
     case 'payment_refunded_elsewhere':
       return notActor('refunded_elsewhere');
+    case 'offer_lapsed':
+      return notActor('offer_lapsed');
+    case 'remedy_cancelled':
+      return notActor('remedy_cancelled');
     case 'chargeback_filed':
       return notActor('chargeback');
     case 'refund_succeeded':
@@ -190,6 +196,8 @@ interface Content {
 function outcomeText(o: Outcome | null | undefined, c: MailCase): string {
   if (!o) return 'no outcome';
   const money = formatMoney(o.amount, o.currency || c.currency);
+  if (o.plannedAmount !== undefined && o.kind !== 'refunded_elsewhere')
+    return `${outcomeText({ ...o, plannedAmount: undefined }, c)}, instead of the ${formatMoney(o.plannedAmount, o.currency || c.currency)} decided, because the rest of the payment was refunded elsewhere`;
   switch (o.kind) {
     case 'refund':
       return `a full refund of ${money}, paid by ${c.merchantName}`;
@@ -367,17 +375,46 @@ function content(template: Template, e: NewEvent, after: CaseState, reader: Read
         quote: null,
         next: ['The case is closed. There is nothing more to do.'],
       };
-    case 'refunded_elsewhere':
+    case 'refunded_elsewhere': {
+      if (d.status)
+        return {
+          summary: 'closed: payment refunded',
+          happened: `The payment was refunded outside the Resolution Center, so the case is closed in ${you === 'you' ? 'your' : `${c.customerName}'s`} favour.`,
+          quote: null,
+          next: ['The case is closed. There is nothing more to do.'],
+        };
+      const left =
+        d.refundedAmount !== undefined ? ` In all ${formatMoney(d.refundedAmount, d.currency ?? c.currency)} of it has been refunded.` : '';
       return {
-        summary: 'closed: payment refunded',
-        happened: `The payment was refunded outside the Resolution Center, so the case is closed in ${you === 'you' ? 'your' : `${c.customerName}'s`} favour.`,
+        summary: 'payment partly refunded',
+        happened: `${d.amount !== undefined ? `${formatMoney(d.amount, d.currency ?? c.currency)} of the payment was` : 'Part of the payment was'} refunded outside the Resolution Center.${left} Any refund decided here pays at most what is left.`,
+        quote: null,
+        next: nextSteps(after, reader, c, now),
+      };
+    }
+    case 'offer_lapsed':
+      return {
+        summary: 'the offer lapsed',
+        happened: `Part of the payment was refunded outside the Resolution Center, so less is left of it than ${c.merchantName} offered: the offer lapsed and the case is back with ${c.merchantName}.`,
+        quote: null,
+        next: nextSteps(after, reader, c, now),
+      };
+    case 'remedy_cancelled':
+      return {
+        summary: d.reason === 'chargeback' ? 'refund cancelled: chargeback filed' : 'refund cancelled: payment already refunded',
+        happened:
+          d.reason === 'chargeback'
+            ? 'A chargeback was filed with the card issuer, so the bank has taken the money back: the refund or credit decided here is cancelled.'
+            : 'The payment was refunded in full outside the Resolution Center, so the refund or credit decided here is cancelled: it would have paid twice.',
         quote: null,
         next: ['The case is closed. There is nothing more to do.'],
       };
     case 'chargeback':
       return {
         summary: 'closed: chargeback filed',
-        happened: 'A chargeback was filed with the card issuer, so the bank now handles this dispute and the case is closed.',
+        happened: d.status
+          ? 'A chargeback was filed with the card issuer, so the bank now handles this dispute and the case is closed.'
+          : 'A chargeback was filed with the card issuer about this payment. The case stays as it was decided; the bank now handles the dispute.',
         quote: null,
         next: ['The case is closed here. Follow the card issuer’s process.'],
       };

@@ -7,13 +7,58 @@ import type { Kysely } from 'kysely';
 import type { CaseState } from '../domain/case.js';
 import type { DB } from '../db/schema.js';
 
+interface PaymentColumns {
+  amount: number;
+  refunded: number;
+  credited: number;
+}
+
+const amountOf = (e: { data: string }) => (JSON.parse(e.data) as { amount?: number }).amount ?? 0;
+
+/**
+ * SPEC §11: money is computed from what was executed — the refunds on the timeline and the
+ * credit ledger — never from the payment's columns, which a bug could have capped. Refunded
+ * elsewhere is what the provider's total adds beyond the refunds made here.
+ */
+function moneyOf(
+  caseId: string,
+  paymentId: string,
+  p: PaymentColumns,
+  evs: { type: string; data: string }[],
+  credited: Map<string, number>,
+): string[] {
+  const problems: string[] = [];
+  const refundedHere = evs.filter((e) => e.type === 'refund_succeeded').reduce((n, e) => n + amountOf(e), 0);
+  const creditEvents = evs.filter((e) => e.type === 'credit_issued').reduce((n, e) => n + amountOf(e), 0);
+  const ledger = credited.get(caseId) ?? 0;
+  if (creditEvents !== ledger) problems.push(`case ${caseId}: the timeline credits ${creditEvents}, the ledger ${ledger}`);
+  if (p.credited !== ledger) problems.push(`payment ${paymentId}: credited column ${p.credited}, ledger ${ledger}`);
+  if (p.refunded < refundedHere)
+    problems.push(`payment ${paymentId}: refunded ${p.refunded} is less than the ${refundedHere} refunded here (capped or rewritten)`);
+  const elsewhere = Math.max(0, p.refunded - refundedHere);
+  const total = refundedHere + elsewhere + ledger;
+  if (total > p.amount)
+    problems.push(
+      `payment ${paymentId}: over_refunded: ${refundedHere} refunded here + ${elsewhere} elsewhere + ${ledger} credited = ${total} of ${p.amount}`,
+    );
+  return problems;
+}
+
+/** The review queue's flag agrees with the payment's own columns, for payments with or without a case. */
+async function overRefundFlags(db: Kysely<DB>): Promise<string[]> {
+  const rows = await db.selectFrom('payments').select(['id', 'amount', 'refunded_amount', 'credited_amount', 'over_refunded']).execute();
+  return rows
+    .filter((p) => (p.refunded_amount + p.credited_amount > p.amount ? 1 : 0) !== p.over_refunded)
+    .map((p) => `payment ${p.id}: over_refunded flag ${p.over_refunded} disagrees with its amounts`);
+}
+
 export async function checkInvariants(db: Kysely<DB>, now: Date): Promise<string[]> {
   const problems: string[] = [];
   const cases = await db
     .selectFrom('cases')
     .innerJoin('payments', 'payments.id', 'cases.payment_id')
     .selectAll('cases')
-    .select(['payments.amount as p_amount', 'payments.refunded_amount as p_refunded'])
+    .select(['payments.amount as p_amount', 'payments.refunded_amount as p_refunded', 'payments.credited_amount as p_credited'])
     .execute();
   const events = await db.selectFrom('case_events').select(['case_id', 'seq', 'type', 'data']).orderBy('case_id').orderBy('seq').execute();
   const byCase = new Map<string, typeof events>();
@@ -40,12 +85,11 @@ export async function checkInvariants(db: Kysely<DB>, now: Date): Promise<string
       return evs.slice(0, i).some((p) => (JSON.parse(p.data) as { final?: boolean }).final === true);
     });
     if (statusChangesAfterFinal.length) problems.push(`case ${c.id}: status changed after it was final`);
-    const paidOut = c.p_refunded + (credited.get(c.id) ?? 0);
-    if (c.p_refunded > c.p_amount) problems.push(`payment of case ${c.id}: refunded ${c.p_refunded} of ${c.p_amount}`);
-    if (paidOut > c.p_amount) problems.push(`case ${c.id}: refunded plus credited ${paidOut} exceeds the payment ${c.p_amount}`);
     const successes = evs.filter((e) => e.type === 'refund_succeeded').length;
     if (successes > 1) problems.push(`case ${c.id}: ${successes} refund_succeeded events`);
+    problems.push(...moneyOf(c.id, c.payment_id, { amount: c.p_amount, refunded: c.p_refunded, credited: c.p_credited }, evs, credited));
   }
+  problems.push(...(await overRefundFlags(db)));
 
   // One refund key per case: a retry may repeat a request, never with a different key.
   const remedies = await db.selectFrom('outbox').select(['case_id', 'idempotency_key']).where('kind', '=', 'remedy').execute();

@@ -19,6 +19,8 @@ const RefundResource = z.object({
   seller_payable_breakdown: z.object({ total_refunded_amount: PayPalMoney }),
 });
 const DisputeResource = z.object({
+  dispute_id: z.string(),
+  create_time: z.string().optional(),
   disputed_transactions: z.array(z.object({ seller_transaction_id: z.string().optional() })),
 });
 
@@ -52,7 +54,9 @@ async function disputeCreated(s: Services, resource: unknown): Promise<WebhookAn
     'paypal',
     dispute.data.disputed_transactions.map((t) => t.seller_transaction_id),
   );
-  return payment ? providerDispute(s, payment) : ignored;
+  const at =
+    dispute.data.create_time && !Number.isNaN(Date.parse(dispute.data.create_time)) ? new Date(dispute.data.create_time) : s.clock.now();
+  return payment ? providerDispute(s, payment, 'paypal', dispute.data.dispute_id, at.toISOString()) : ignored;
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | null {

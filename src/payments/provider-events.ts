@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { Services } from '../app.js';
 import { parseState } from '../cases/service.js';
+import { DomainError } from '../domain/errors.js';
 import type { PaymentRow } from '../db/schema.js';
 import type { FastifyZod } from '../http/server.js';
 
@@ -34,19 +35,23 @@ export async function findPayment(s: Services, provider: string, ids: (string | 
 }
 
 /**
- * The provider says `totalRefunded` (minor units, a running total) has been
- * refunded on the payment. That total includes the refunds this service made
- * itself: the part still pending here (a pending refund outcome) is subtracted,
- * and only what exceeds the payment's known refunded amount counts as refunded
- * elsewhere. A full refund closes an open case, as the platform's report does.
+ * The provider says `totalRefunded` (minor units, a running total that includes the
+ * refunds this service made) has been refunded on the payment. Providers deliver out of
+ * order: a total at or below what is known already says nothing new. What exceeds it was
+ * refunded elsewhere and goes to the case through the platform's own report path.
  */
 export async function providerRefunded(s: Services, payment: PaymentRow, totalRefunded: number): Promise<WebhookAnswer> {
   const c = await s.db.selectFrom('cases').select(['id', 'state']).where('payment_id', '=', payment.id).executeTakeFirst();
-  const outcome = c ? parseState(c).outcome : null;
-  const ownPending =
-    outcome?.execution === 'pending' && (outcome.kind === 'refund' || outcome.kind === 'partial_refund') ? outcome.amount : 0;
-  const refunded = Math.min(payment.amount, totalRefunded - ownPending);
-  if (refunded <= payment.refunded_amount) return { received: true, handled: false, caseId: c?.id ?? null };
+  const state = c ? parseState(c) : null;
+  // The echo of a refund this service is making right now (its result not recorded yet) is not news:
+  // the executor records it. Counting it as "elsewhere" too would count it twice.
+  const inFlight =
+    state?.final && state.outcome?.execution === 'pending' && (state.outcome.kind === 'refund' || state.outcome.kind === 'partial_refund')
+      ? state.outcome.amount
+      : 0;
+  if (totalRefunded - inFlight <= payment.refunded_amount) return { received: true, handled: false, caseId: c?.id ?? null };
+  if (totalRefunded > payment.amount)
+    throw new DomainError(400, 'invalid_event', `A refunded total of ${totalRefunded} exceeds the payment.`);
   const result = await s.platform.putPayment(payment.id, {
     customerId: payment.customer_id,
     merchantId: payment.merchant_id,
@@ -54,18 +59,24 @@ export async function providerRefunded(s: Services, payment: PaymentRow, totalRe
     currency: payment.currency,
     provider: payment.provider,
     providerPaymentId: payment.provider_payment_id,
-    status: refunded >= payment.amount ? 'refunded' : 'partially_refunded',
-    refundedAmount: refunded,
+    status: totalRefunded - inFlight >= payment.amount ? 'refunded' : 'partially_refunded',
+    refundedAmount: totalRefunded - inFlight,
     productName: payment.product_name,
     paidAt: payment.paid_at,
   });
   return { received: true, handled: true, caseId: result.caseId };
 }
 
-/** The customer disputed the payment with the provider: a chargeback closes the open case. */
-export async function providerDispute(s: Services, payment: PaymentRow): Promise<WebhookAnswer> {
-  const { caseId } = await s.platform.chargeback(payment.id);
-  return { received: true, handled: caseId !== null, caseId };
+/** The customer disputed the payment with the provider: recorded as a chargeback-stage dispute. */
+export async function providerDispute(
+  s: Services,
+  payment: PaymentRow,
+  source: 'stripe' | 'paypal',
+  externalId: string,
+  reportedAt: string,
+): Promise<WebhookAnswer> {
+  const { changed, caseId } = await s.disputes.report(payment.id, source, externalId, { stage: 'chargeback', reportedAt });
+  return { received: true, handled: changed, caseId };
 }
 
 /** Registers a route in its own scope whose body arrives as the exact bytes sent (for signatures). */

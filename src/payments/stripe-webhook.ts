@@ -23,7 +23,7 @@ const ChargeObject = z.object({
   amount_refunded: z.number().int().nonnegative(),
   currency: z.string(),
 });
-const DisputeObject = z.object({ charge: Ref, payment_intent: Ref });
+const DisputeObject = z.object({ id: z.string(), charge: Ref, payment_intent: Ref });
 
 const invalidEvent = (detail: string) => new DomainError(400, 'invalid_event', detail);
 
@@ -38,11 +38,11 @@ async function chargeRefunded(s: Services, object: unknown): Promise<WebhookAnsw
   return providerRefunded(s, payment, amount_refunded);
 }
 
-async function disputeCreated(s: Services, object: unknown): Promise<WebhookAnswer> {
+async function disputeCreated(s: Services, object: unknown, created: number): Promise<WebhookAnswer> {
   const dispute = DisputeObject.safeParse(object);
   if (!dispute.success) throw invalidEvent('charge.dispute.created without a dispute object.');
   const payment = await findPayment(s, 'stripe', [refId(dispute.data.payment_intent), refId(dispute.data.charge)]);
-  return payment ? providerDispute(s, payment) : ignored;
+  return payment ? providerDispute(s, payment, 'stripe', dispute.data.id, new Date(created * 1000).toISOString()) : ignored;
 }
 
 export async function stripeWebhookRoutes(app: FastifyZod, s: Services): Promise<void> {
@@ -70,7 +70,7 @@ export async function stripeWebhookRoutes(app: FastifyZod, s: Services): Promise
           case 'charge.refunded':
             return chargeRefunded(s, event.data.object);
           case 'charge.dispute.created':
-            return disputeCreated(s, event.data.object);
+            return disputeCreated(s, event.data.object, event.created);
           default:
             // Acknowledged, so Stripe stops resending an event this service does not use.
             return ignored;

@@ -2,8 +2,11 @@
  * The marketplace pushes its users, merchants and payments (SPEC §9). Reports
  * that affect a case (refunded elsewhere, chargeback) go through the one write path.
  */
-import type { Kysely } from 'kysely';
-import type { CaseService } from '../cases/service.js';
+import type { Kysely, Transaction } from 'kysely';
+import { type CaseService, overRefunded } from '../cases/service.js';
+import type { Disputes } from '../disputes/disputes.js';
+import { isActiveCurrency } from '../domain/money.js';
+import type { Provider } from '../domain/model.js';
 import type { Clock } from '../clock.js';
 import { DomainError, notFound } from '../domain/errors.js';
 import { isUniqueViolation } from '../db/dialect.js';
@@ -45,6 +48,7 @@ export class PlatformSync {
     private readonly db: Kysely<DB>,
     private readonly clock: Clock,
     private readonly cases: CaseService,
+    private readonly disputes: Disputes,
   ) {}
 
   async putUser(id: string, u: UserInput) {
@@ -98,56 +102,167 @@ export class PlatformSync {
     });
   }
 
+  /**
+   * SPEC §11: the payment and what its change does to the case commit together. Input that
+   * contradicts itself or the record is refused, never rewritten.
+   */
   async putPayment(id: string, p: PaymentInput) {
-    const now = this.clock.now().toISOString();
-    const refunded = p.status === 'refunded' ? p.amount : (p.refundedAmount ?? 0);
-    if (refunded > p.amount) throw invalid('refundedAmount', 'Cannot exceed amount');
-    if (p.status === 'partially_refunded' && refunded === 0)
-      throw invalid('refundedAmount', 'A partially refunded payment needs refundedAmount');
-    const { caseId, created, becameRefunded } = await this.db.transaction().execute(async (trx) => {
-      const customer = await trx.selectFrom('users').select('id').where('id', '=', p.customerId).executeTakeFirst();
-      if (!customer) throw invalid('customerId', 'Unknown user');
-      const merchant = await trx.selectFrom('merchants').select('id').where('id', '=', p.merchantId).executeTakeFirst();
-      if (!merchant) throw invalid('merchantId', 'Unknown merchant');
-      const before = await trx.selectFrom('payments').selectAll().where('id', '=', id).executeTakeFirst();
-      const values = {
-        customer_id: p.customerId,
-        merchant_id: p.merchantId,
-        amount: p.amount,
-        currency: p.currency,
-        provider: p.provider,
-        provider_payment_id: p.providerPaymentId,
-        status: refunded >= p.amount ? 'refunded' : p.status,
-        refunded_amount: refunded,
-        product_name: p.productName,
-        paid_at: new Date(p.paidAt).toISOString(),
-        updated_at: now,
-      };
-      await trx
-        .insertInto('payments')
-        .values({ id, ...values, created_at: now })
-        .onConflict((oc) => oc.column('id').doUpdateSet(values))
-        .execute();
-      const c = await trx.selectFrom('cases').select('id').where('payment_id', '=', id).executeTakeFirst();
-      return {
-        caseId: c?.id ?? null,
-        created: !before,
-        becameRefunded: values.status === 'refunded' && before?.status !== 'refunded',
-      };
-    });
-    // A refund made outside the Resolution Center closes its open case (SPEC §4).
-    if (caseId && becameRefunded) await this.cases.system(caseId, { type: 'refunded_elsewhere' });
-    return { created, caseId };
+    const refunded = checkPaymentInput(p, this.clock.now());
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction().execute((trx) => this.putPaymentIn(trx, id, p, refunded));
+      } catch (err) {
+        // A person acted on the case meanwhile: the report is applied again to the case as it is now.
+        if (!(err instanceof DomainError && err.code === 'conflict') || attempt >= 5) throw err;
+      }
+    }
   }
 
-  async chargeback(paymentId: string) {
-    const c = await this.db.selectFrom('cases').select('id').where('payment_id', '=', paymentId).executeTakeFirst();
-    if (!c) {
-      const payment = await this.db.selectFrom('payments').select('id').where('id', '=', paymentId).executeTakeFirst();
-      if (!payment) throw notFound('payment');
-      return { caseId: null };
+  private async putPaymentIn(trx: Transaction<DB>, id: string, p: PaymentInput, refunded: number) {
+    const now = this.clock.now().toISOString();
+    const customer = await trx.selectFrom('users').select('id').where('id', '=', p.customerId).executeTakeFirst();
+    if (!customer) throw invalid('customerId', 'Unknown user');
+    const merchant = await trx.selectFrom('merchants').select('id').where('id', '=', p.merchantId).executeTakeFirst();
+    if (!merchant) throw invalid('merchantId', 'Unknown merchant');
+    const before = await trx.selectFrom('payments').selectAll().where('id', '=', id).executeTakeFirst();
+    const c = await trx.selectFrom('cases').select('id').where('payment_id', '=', id).executeTakeFirst();
+    const caseId = c?.id ?? null;
+    const values = {
+      customer_id: p.customerId,
+      merchant_id: p.merchantId,
+      amount: p.amount,
+      currency: p.currency,
+      provider: p.provider,
+      provider_payment_id: p.providerPaymentId,
+      status: p.status,
+      refunded_amount: refunded,
+      product_name: p.productName,
+      paid_at: new Date(p.paidAt).toISOString(),
+      updated_at: now,
+    };
+    if (before) {
+      const disputed = await trx.selectFrom('disputes').select('id').where('payment_id', '=', id).executeTakeFirst();
+      if (caseId || disputed) {
+        const changed = LOCKED.filter((k) => before[k] !== values[k]);
+        if (changed.length)
+          throw new DomainError(
+            409,
+            'payment_locked',
+            `The payment has a ${caseId ? 'case' : 'dispute'}: ${changed.map((k) => FIELD_NAMES[k]).join(', ')} can no longer change.`,
+          );
+      }
+      if (refunded < before.refunded_amount)
+        throw new DomainError(
+          409,
+          'refund_cannot_decrease',
+          `The payment has ${before.refunded_amount} refunded already; a report of ${refunded} would take refunds back.`,
+        );
     }
-    await this.cases.system(c.id, { type: 'chargeback' });
-    return { caseId: c.id };
+    const taken = await trx
+      .selectFrom('payments')
+      .select('id')
+      .where('provider', '=', p.provider)
+      .where('provider_payment_id', '=', p.providerPaymentId)
+      .where('id', '!=', id)
+      .executeTakeFirst();
+    if (taken) throw providerIdTaken(p);
+    const credited = before?.credited_amount ?? 0;
+    const over = overRefunded(p.amount, refunded, credited);
+    try {
+      await trx
+        .insertInto('payments')
+        .values({ id, ...values, over_refunded: over, created_at: now })
+        .onConflict((oc) => oc.column('id').doUpdateSet({ ...values, over_refunded: over }))
+        .execute();
+    } catch (err) {
+      // Another payment took the provider's id between the check and the write.
+      if (isUniqueViolation(err)) throw providerIdTaken(p);
+      throw err;
+    }
+    const grew = refunded - (before?.refunded_amount ?? refunded);
+    // A refund made outside the Resolution Center: its case learns of it in this transaction (SPEC §11).
+    if (caseId && grew > 0) await this.cases.systemIn(trx, caseId, { type: 'refunded_elsewhere', amount: grew });
+    return { created: !before, caseId };
   }
+
+  /** `GET /platform/payments/{id}`: the payment as stored, its case and its disputes. */
+  async getPayment(id: string) {
+    const p = await this.db
+      .selectFrom('payments')
+      .leftJoin('cases', 'cases.payment_id', 'payments.id')
+      .selectAll('payments')
+      .select('cases.id as case_id')
+      .where('payments.id', '=', id)
+      .executeTakeFirst();
+    if (!p) throw notFound('payment');
+    return {
+      id: p.id,
+      customerId: p.customer_id,
+      merchantId: p.merchant_id,
+      amount: p.amount,
+      currency: p.currency,
+      provider: p.provider as Provider,
+      providerPaymentId: p.provider_payment_id,
+      status: p.status as PaymentInput['status'],
+      refundedAmount: p.refunded_amount,
+      creditedAmount: p.credited_amount,
+      remaining: Math.max(0, p.amount - p.refunded_amount - p.credited_amount),
+      overRefunded: p.over_refunded === 1,
+      productName: p.product_name,
+      paidAt: p.paid_at,
+      caseId: p.case_id,
+      disputes: await this.disputes.forPayment(id),
+    };
+  }
+
+  /** `POST /platform/payments/{id}/chargeback`: a chargeback-stage dispute from the platform (SPEC §12). */
+  async chargeback(paymentId: string) {
+    const { dispute, caseId } = await this.disputes.report(paymentId, 'platform', `chargeback:${paymentId}`, {
+      stage: 'chargeback',
+      reportedAt: this.clock.now().toISOString(),
+    });
+    return { caseId, disputeId: dispute.id };
+  }
+}
+
+/** What cannot change once a case or a dispute rests on the payment. */
+const LOCKED = ['customer_id', 'merchant_id', 'amount', 'currency', 'provider', 'provider_payment_id'] as const;
+const FIELD_NAMES: Record<(typeof LOCKED)[number], string> = {
+  customer_id: 'customerId',
+  merchant_id: 'merchantId',
+  amount: 'amount',
+  currency: 'currency',
+  provider: 'provider',
+  provider_payment_id: 'providerPaymentId',
+};
+
+function providerIdTaken(p: PaymentInput) {
+  return new DomainError(409, 'provider_payment_id_taken', `Another payment already has ${p.provider} id ${p.providerPaymentId}.`);
+}
+
+/** How far ahead of the service's clock a `paidAt` may be (clock skew between the two systems). */
+const PAID_AT_SKEW_MS = 5 * 60 * 1000;
+
+/** SPEC §11's rules on one payment report, before anything is read; returns the refunded amount it states. */
+export function checkPaymentInput(p: PaymentInput, now: Date): number {
+  if (!isActiveCurrency(p.currency))
+    throw new DomainError(400, 'invalid_currency', `${p.currency} is not an active ISO 4217 currency.`, [
+      { path: 'currency', message: 'Must be an active ISO 4217 code' },
+    ]);
+  if (Date.parse(p.paidAt) > now.getTime() + PAID_AT_SKEW_MS) throw invalid('paidAt', 'Cannot be in the future');
+  const refunded = p.refundedAmount ?? (p.status === 'refunded' ? p.amount : 0);
+  if (refunded > p.amount) throw invalid('refundedAmount', 'Cannot exceed amount');
+  switch (p.status) {
+    case 'succeeded':
+      if (refunded !== 0) throw invalid('refundedAmount', 'A succeeded payment has nothing refunded: say partially_refunded or refunded');
+      break;
+    case 'partially_refunded':
+      if (!(refunded > 0 && refunded < p.amount))
+        throw invalid('refundedAmount', 'A partially refunded payment needs 0 < refundedAmount < amount');
+      break;
+    case 'refunded':
+      if (refunded !== p.amount) throw invalid('refundedAmount', 'A refunded payment has refundedAmount equal to amount');
+      break;
+  }
+  return refunded;
 }

@@ -9,6 +9,7 @@ import { CaseService } from '../cases/service.js';
 import { Clock } from '../clock.js';
 import type { ActionInput } from '../domain/case.js';
 import type { IssueType } from '../domain/model.js';
+import { Disputes } from '../disputes/disputes.js';
 import { PlatformSync } from '../platform/sync.js';
 import { reminderFor } from '../notifications/listener.js';
 import { enqueue } from '../outbox/outbox.js';
@@ -40,7 +41,7 @@ export async function seedDemo(s: Services): Promise<boolean> {
   };
   // History is written without notifications: nobody should be emailed about the past.
   const cases = new CaseService(s.db, clock, s.config);
-  const platform = new PlatformSync(s.db, clock, cases);
+  const platform = new PlatformSync(s.db, clock, cases, new Disputes(s.db, clock, cases));
 
   for (const u of DEMO_USERS)
     await platform.putUser(u.id, {
@@ -95,7 +96,8 @@ export async function seedDemo(s: Services): Promise<boolean> {
     ['pay_c5', 'u_carol', 'm_pixelforge', 'Photo Retouch Course', 15900, 'USD', 'stripe', 26],
     ['pay_d1', 'u_dana', 'm_pixelforge', 'Team Seat Test Purchase', 100, 'USD', 'stripe', 4],
   ];
-  at(30 * DAY);
+  // Synced as they are now: a payment is never reported before it was made.
+  at(0);
   for (const [id, customerId, merchantId, productName, amount, currency, provider, daysAgo, status, refunded] of payments)
     await platform.putPayment(id, {
       customerId,

@@ -51,7 +51,7 @@ export class Sim {
 
   constructor(amount = 10_000, refundedAmount = 0, now = T0) {
     this.now = new Date(now.getTime());
-    this.payment = { amount, refundedAmount, currency: 'USD' };
+    this.payment = { amount, refundedAmount, credits: 0, currency: 'USD' };
     const plan = planCreate(ACTORS.customer, 'It never arrived.', this.now, POLICY, []);
     this.state = plan.events.reduce(apply, initialState());
     this.events.push(...plan.events);
@@ -89,10 +89,11 @@ export class Sim {
     this.state = events.reduce(apply, this.state);
     this.events.push(...events);
     this.effects.push(...effects);
-    // The service's payment_refunded effect raises the payment's refunded amount (capped at the amount).
-    for (const e of effects)
-      if (e.kind === 'payment_refunded')
-        this.payment = { ...this.payment, refundedAmount: Math.min(this.payment.amount, this.payment.refundedAmount + e.amount) };
+    // The service's effects raise the payment's refunded and credited amounts.
+    for (const e of effects) {
+      if (e.kind === 'payment_refunded') this.payment = { ...this.payment, refundedAmount: this.payment.refundedAmount + e.amount };
+      if (e.kind === 'credit') this.payment = { ...this.payment, credits: this.payment.credits + e.amount };
+    }
   }
 }
 

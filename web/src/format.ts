@@ -134,6 +134,7 @@ export const PROVIDER_LABELS: Record<string, string> = {
 export const INELIGIBLE: Record<string, string> = {
   payment_method_ineligible: 'Crypto payments can’t be reversed, so a case can’t be opened for them.',
   payment_refunded: 'This payment has already been refunded in full.',
+  payment_disputed: 'A chargeback was filed with your bank for this payment, so your bank handles it now and a case can’t be opened here.',
   case_already_exists: 'A case already exists for this payment.',
   filing_window_passed: 'It’s too late: the window for opening a case on this payment (180 days by default) has passed.',
   conflict_of_interest: 'You’re a member of this merchant, so you can’t open a case against it.',

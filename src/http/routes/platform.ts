@@ -13,6 +13,7 @@ import {
   MerchantBody,
   Page,
   PaymentBody,
+  PlatformPayment,
   UserBody,
 } from '../schemas.js';
 import { addDuration, parseDuration } from '../../domain/time.js';
@@ -58,14 +59,26 @@ export function platformRoutes(app: FastifyZod, s: Services) {
     handler: async (req) => ({ id: req.params.id, ...(await s.platform.putPayment(req.params.id, req.body)) }),
   });
 
+  app.get('/api/v1/platform/payments/:id', {
+    ...base,
+    schema: {
+      tags,
+      security,
+      summary: 'A payment as stored: refunded and credited amounts, what is left, its case and its disputes',
+      params: IdParams,
+      response: { 200: PlatformPayment },
+    },
+    handler: async (req) => s.platform.getPayment(req.params.id),
+  });
+
   app.post('/api/v1/platform/payments/:id/chargeback', {
     ...base,
     schema: {
       tags,
       security,
-      summary: 'Report a chargeback: closes the open case as chargeback_filed',
+      summary: 'Report a chargeback: recorded as a dispute, even without a case; closes the open case as chargeback_filed',
       params: IdParams,
-      response: { 200: z.object({ caseId: z.string().nullable() }) },
+      response: { 200: z.object({ caseId: z.string().nullable(), disputeId: z.string() }) },
     },
     handler: async (req) => s.platform.chargeback(req.params.id),
   });

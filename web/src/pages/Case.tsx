@@ -35,6 +35,15 @@ function outcomeText(c: Case): string | null {
       : o.execution === 'failed'
         ? ' (failed: staff are on it)'
         : '';
+  // SPEC §11: a refund made elsewhere meanwhile means only what was left is paid.
+  const shrunk =
+    o.plannedAmount !== undefined
+      ? ` The payment was partly refunded elsewhere, so ${m} is paid instead of the ${money(o.plannedAmount, o.currency)} decided.`
+      : '';
+  return outcomeKindText(o, m, exec) + shrunk;
+}
+
+function outcomeKindText(o: NonNullable<Case['outcome']>, m: string, exec: string): string {
   switch (o.kind) {
     case 'refund':
       return `Full refund of ${m} to the customer, paid by the merchant${exec}.`;

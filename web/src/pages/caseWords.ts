@@ -42,16 +42,30 @@ export function eventWords(e: CaseEvent, c: Case): string {
       return `closed the case: ${reason ?? 'the deadline passed'}`;
     case 'finalized':
       return 'made the decision final (the appeal window closed)';
-    case 'refund_succeeded':
-      return `refunded ${amount || 'the customer'}${d.simulated ? ' (simulated provider: no real money moved)' : ''}`;
+    case 'refund_succeeded': {
+      const planned =
+        typeof d.plannedAmount === 'number'
+          ? ` instead of the ${money(d.plannedAmount, c.payment.currency)} decided: the payment was partly refunded elsewhere, so only what was left is paid`
+          : '';
+      return `refunded ${amount || 'the customer'}${planned}${d.simulated ? ' (simulated provider: no real money moved)' : ''}`;
+    }
     case 'refund_failed':
       return 'could not refund through the payment provider';
     case 'credit_issued':
-      return `issued ${amount} platform credit to the customer`;
+      return `issued ${amount} platform credit to the customer${typeof d.plannedAmount === 'number' ? ` instead of the ${money(d.plannedAmount, c.payment.currency)} decided: the payment was partly refunded elsewhere` : ''}`;
     case 'payment_refunded_elsewhere':
-      return 'closed the case: the payment was refunded outside the Resolution Center';
+      if (typeof d.status === 'string') return 'closed the case: the payment was refunded outside the Resolution Center';
+      return `noted that ${amount || 'part'} of the payment was refunded outside the Resolution Center, so any refund decided here pays at most what is left`;
+    case 'offer_lapsed':
+      return `withdrew the merchant’s offer: ${amount || 'part'} of the payment was refunded elsewhere, so less is left than was offered; the merchant answers again`;
+    case 'remedy_cancelled':
+      return d.reason === 'chargeback'
+        ? 'cancelled the refund or credit decided here: the customer’s bank has taken the money back (chargeback)'
+        : 'cancelled the refund or credit decided here: the payment was already refunded in full elsewhere, so it would have paid twice';
     case 'chargeback_filed':
-      return 'closed the case: the customer filed a chargeback with their bank';
+      return typeof d.status === 'string'
+        ? 'closed the case: the customer filed a chargeback with their bank'
+        : 'noted that the customer filed a chargeback with their bank; the decision here stands';
     case 'note':
       return 'wrote an internal note';
     case 'reminder_sent':
