@@ -127,6 +127,32 @@ describe.skipIf(!postgresUrl())('several instances on one PostgreSQL', { timeout
     expect(answers.filter((r) => r.status === 409 && r.body.code === 'case_already_exists')).toHaveLength(19);
   });
 
+  it('racing actions spread over both: every reply lands, conflicting transitions have one winner', async () => {
+    const c = await wa.openCase(recent());
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? a : b)('POST', `/api/v1/cases/${c.id}/actions`, {
+          token: i % 4 < 2 ? wa.tokens.customer : wa.tokens.merchant,
+          body: { type: 'respond', message: `reply ${i}` },
+        }),
+      ),
+    );
+    expect(replies.map((r) => r.status)).toEqual(Array.from({ length: 20 }, () => 200));
+    const transitions = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        (i % 2 ? a : b)('POST', `/api/v1/cases/${c.id}/actions`, {
+          token: wa.tokens.merchant,
+          body: { type: i % 4 < 2 ? 'deny' : 'request_more_info', message: `transition ${i}` },
+        }),
+      ),
+    );
+    expect(transitions.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(transitions.filter((r) => r.status === 409 && r.body.code === 'action_not_allowed')).toHaveLength(7);
+    const after = (await b('GET', `/api/v1/cases/${c.id}`, { token: wa.tokens.staff })).body;
+    expect(after.version).toBe(22);
+    expect(after.timeline.map((e: any) => e.seq)).toEqual(Array.from({ length: 22 }, (_, i) => i + 1));
+  });
+
   it('the movable clock is shared', async () => {
     await idle();
     const before = Date.parse((await b('GET', '/api/v1/platform/dev/clock', { token: wa.platform })).body.now);

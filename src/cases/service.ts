@@ -5,6 +5,7 @@
  * the pure domain, folds them into the state, compare-and-sets `version`,
  * appends the events and writes ledger and outbox rows.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
@@ -28,7 +29,7 @@ import { eligibility, INELIGIBLE_MESSAGES } from '../domain/eligibility.js';
 import { CHARGEBACK_STAGES } from '../domain/dispute.js';
 import { DomainError, conflict, notFound } from '../domain/errors.js';
 import type { IssueType, PartyRole } from '../domain/model.js';
-import { isUniqueViolation } from '../db/dialect.js';
+import { type Dialect, dialectOf, isSerializationFailure, isUniqueViolation } from '../db/dialect.js';
 import { prepare } from '../db/prepared.js';
 import type { CaseRow, DB, PaymentRow } from '../db/schema.js';
 import { newId } from '../ids.js';
@@ -118,6 +119,8 @@ function writePathReads() {
         .select(chargebackCount)
         .where('payments.id', '=', id),
     ),
+    /** PostgreSQL: the case's row lock, held to the end of the transaction. */
+    lockCase: prepare((db: Kysely<DB>, id: string) => db.selectFrom('cases').select('id').where('id', '=', id).forUpdate()),
     /** A case and the seq of its last event (the transaction's lock on the case keeps both current). */
     caseAndLastSeq: prepare((db: Kysely<DB>, id: string) =>
       db.selectFrom('cases').selectAll('cases').select(lastSeqColumn).where('cases.id', '=', id),
@@ -128,13 +131,16 @@ function writePathReads() {
 export class CaseService {
   private readonly listeners: ChangeListener[] = [];
   private readonly reads = writePathReads();
+  private readonly dialect: Dialect;
 
   constructor(
     private readonly db: Kysely<DB>,
     private readonly clock: Clock,
     private readonly config: Config,
     private readonly evidence: EvidenceClaimer = noEvidence,
-  ) {}
+  ) {
+    this.dialect = dialectOf(db);
+  }
 
   onChange(listener: ChangeListener): void {
     this.listeners.push(listener);
@@ -218,21 +224,18 @@ export class CaseService {
 
   /**
    * The service's own transitions. A plan that no longer applies (someone acted
-   * first) is a no-op (null); a lost compare-and-set is re-planned on fresh state.
+   * first) is a no-op (null); a lost race is planned again like a person's action.
    */
   async system(caseId: string, input: SystemInput): Promise<CaseRow | null> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.db.transaction().execute((trx) => this.systemIn(trx, caseId, input));
-      } catch (err) {
-        if (!(err instanceof DomainError && err.code === 'conflict') || attempt >= 5) throw err;
-      }
-    }
+    return this.mutate(caseId, undefined, (_trx, _row, state, payment, now) =>
+      Promise.resolve(planSystem(state, input, now, this.config.policy, paymentFacts(payment))),
+    );
   }
 
   /**
    * A system transition inside the caller's transaction, so that what caused it (a payment
-   * report, a dispute) and what it does to the case commit together or not at all.
+   * report, a dispute) and what it does to the case commit together or not at all. A lost
+   * race throws (see `isLostRace`): the caller retries its whole transaction.
    */
   systemIn(trx: Transaction<DB>, caseId: string, input: SystemInput): Promise<CaseRow | null> {
     return this.mutateIn(trx, caseId, undefined, (_trx, _row, state, payment, now) =>
@@ -240,20 +243,40 @@ export class CaseService {
     );
   }
 
-  private mutate(
+  /**
+   * A change that lost a race to another one on the same case is planned again on the case
+   * as it now is (SPEC §4), in a new transaction, after a short random pause: it lands if
+   * still allowed, and is refused with its own reason if not. A client that sent
+   * `expectedVersion` asked not to act on a changed case: it hears `conflict`, never a retry.
+   */
+  private async mutate(
     caseId: string,
     expectedVersion: number | undefined,
     plan: (trx: Transaction<DB>, row: CaseRow, state: CaseState, payment: PaymentRow, now: Date) => Promise<Plan | null>,
   ): Promise<CaseRow | null> {
-    return this.db.transaction().execute((trx) => this.mutateIn(trx, caseId, expectedVersion, plan));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction().execute((trx) => this.mutateIn(trx, caseId, expectedVersion, plan));
+      } catch (err) {
+        if (!isLostRace(err)) throw err;
+        if (expectedVersion !== undefined) throw conflict();
+        if (attempt >= MAX_ATTEMPTS) throw err instanceof LostRace ? conflict() : err;
+        await sleep(Math.random() * RETRY_PAUSE_MS * 2 ** (attempt - 1));
+      }
+    }
   }
 
+  /** One attempt of a change, in the given transaction; whatever it wrote is rolled back if it throws. */
   private async mutateIn(
     trx: Transaction<DB>,
     caseId: string,
     expectedVersion: number | undefined,
     plan: (trx: Transaction<DB>, row: CaseRow, state: CaseState, payment: PaymentRow, now: Date) => Promise<Plan | null>,
   ): Promise<CaseRow | null> {
+    // PostgreSQL: the writers of one case queue on its row here instead of racing to the
+    // compare-and-set (SQLite has one writer already). The reads below start after the
+    // wait, so they see what the previous holder committed (its events' seq included).
+    if (this.dialect === 'postgres') await this.reads.lockCase(trx, caseId);
     const now = this.clock.now();
     const [found] = await this.reads.caseAndLastSeq(trx, caseId);
     if (!found) throw notFound('case');
@@ -273,7 +296,7 @@ export class CaseService {
       .where('id', '=', caseId)
       .where('version', '=', row.version)
       .executeTakeFirst();
-    if (res.numUpdatedRows === 0n) throw conflict();
+    if (res.numUpdatedRows === 0n) throw new LostRace();
     await this.commit(trx, next, before, after, p, payment, Number(lastSeq ?? 0));
     return next;
   }
@@ -380,6 +403,28 @@ export class CaseService {
 /** 1 when refunds and credits together exceed what was paid (only money moved outside can do that). */
 export function overRefunded(amount: number, refunded: number, credited: number): number {
   return refunded + credited > amount ? 1 : 0;
+}
+
+/** Attempts of one change before a lost race is answered `conflict` (SPEC §4: "a few times"). */
+const MAX_ATTEMPTS = 5;
+/** The first retry waits up to this long, each further one up to twice as long (jitter: racers spread out). */
+const RETRY_PAUSE_MS = 10;
+
+/** The compare-and-set on `version` found the case changed since it was read. */
+class LostRace extends Error {
+  constructor() {
+    super('The case changed during the transaction');
+  }
+}
+
+/**
+ * Another change to the case got in first: the compare-and-set failed, or the database
+ * refused the transaction for the same reason in its own words (two writers computing the
+ * same next event seq; a deadlock or serialization failure on PostgreSQL). Planning again
+ * on the case as it now is decides correctly in every such case.
+ */
+export function isLostRace(err: unknown): boolean {
+  return err instanceof LostRace || isUniqueViolation(err) || isSerializationFailure(err);
 }
 
 function tooManyFiles() {

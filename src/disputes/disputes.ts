@@ -5,7 +5,7 @@
  * cancels what the case still owed) in the same transaction as the record.
  */
 import type { Kysely, Transaction } from 'kysely';
-import type { CaseService } from '../cases/service.js';
+import { type CaseService, isLostRace } from '../cases/service.js';
 import type { Clock } from '../clock.js';
 import {
   type DisputeFacts,
@@ -17,7 +17,6 @@ import {
   isChargebackStage,
 } from '../domain/dispute.js';
 import { DomainError, notFound } from '../domain/errors.js';
-import { isUniqueViolation } from '../db/dialect.js';
 import type { DB, DisputeRow } from '../db/schema.js';
 import { newId } from '../ids.js';
 
@@ -86,7 +85,7 @@ export class Disputes {
         return await this.db.transaction().execute((trx) => this.reportIn(trx, paymentId, source, externalId, report));
       } catch (err) {
         // Two reports of one dispute racing: the loser folds its report into the winner's row.
-        const raced = isUniqueViolation(err) || (err instanceof DomainError && err.code === 'conflict');
+        const raced = isLostRace(err) || (err instanceof DomainError && err.code === 'conflict');
         if (!raced || attempt >= 5) throw err;
       }
     }

@@ -45,8 +45,7 @@ export function registerIdempotency(app: FastifyInstance, db: Kysely<DB>, clock:
     const k = req.idempotency;
     if (!k) return payload;
     req.idempotency = null;
-    const transient = reply.statusCode >= 500 || reply.statusCode === 409 || reply.statusCode === 429;
-    if (transient || typeof payload !== 'string') {
+    if (typeof payload !== 'string' || transient(reply.statusCode, payload)) {
       // Nothing was decided: let the client retry with the same key.
       await db.deleteFrom('idempotency_keys').where('scope', '=', k.scope).where('key', '=', k.key).execute();
     } else {
@@ -59,6 +58,22 @@ export function registerIdempotency(app: FastifyInstance, db: Kysely<DB>, clock:
     }
     return payload;
   });
+}
+
+/**
+ * An answer that decided nothing: a 5xx, a rate limit, or `409 conflict` (a stale
+ * `expectedVersion`, or a change that lost its race every time it was retried). Every other
+ * answer is final, refusals included (`409 action_not_allowed` is the case's answer after
+ * the server re-planned the action), and is replayed.
+ */
+function transient(status: number, payload: string): boolean {
+  if (status >= 500 || status === 429) return true;
+  if (status !== 409) return false;
+  try {
+    return (JSON.parse(payload) as { code?: unknown }).code === 'conflict';
+  } catch {
+    return true;
+  }
 }
 
 export interface StoredAnswer {

@@ -3,7 +3,7 @@
  * that affect a case (refunded elsewhere, chargeback) go through the one write path.
  */
 import type { Kysely, Transaction } from 'kysely';
-import { type CaseService, overRefunded } from '../cases/service.js';
+import { type CaseService, isLostRace, overRefunded } from '../cases/service.js';
 import type { Disputes } from '../disputes/disputes.js';
 import { isActiveCurrency } from '../domain/money.js';
 import type { Provider } from '../domain/model.js';
@@ -113,7 +113,7 @@ export class PlatformSync {
         return await this.db.transaction().execute((trx) => this.putPaymentIn(trx, id, p, refunded));
       } catch (err) {
         // A person acted on the case meanwhile: the report is applied again to the case as it is now.
-        if (!(err instanceof DomainError && err.code === 'conflict') || attempt >= 5) throw err;
+        if (!isLostRace(err) || attempt >= 5) throw err;
       }
     }
   }
