@@ -27,12 +27,16 @@ export interface Counters {
   purge(): Promise<number>;
 }
 
+const MEMORY_SWEEP_AT = 10_000;
+
 class MemoryCounters implements Counters {
   private readonly windows = new Map<string, Window>();
 
   constructor(private readonly clock: Clock) {}
 
   async hit(key: string, windowMs: number): Promise<Window> {
+    // A server without its worker (`serve --no-worker`) never runs the purge job: keep memory bounded here.
+    if (this.windows.size >= MEMORY_SWEEP_AT) await this.purge();
     const now = this.clock.now().getTime();
     const w = this.windows.get(key);
     const next = !w || w.resetAt <= now ? { count: 1, resetAt: now + windowMs } : { count: w.count + 1, resetAt: w.resetAt };
