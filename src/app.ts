@@ -11,6 +11,7 @@ import type { Config } from './config.js';
 import { type Database, migrateToLatest, openDatabase } from './db/database.js';
 import type { Kysely } from 'kysely';
 import type { DB } from './db/schema.js';
+import { type Counters, openCounters } from './http/counters.js';
 import { type RouteModule, buildServer } from './http/server.js';
 import { purgeIdempotencyKeys } from './http/idempotency.js';
 import { Jobs } from './jobs/jobs.js';
@@ -49,6 +50,7 @@ export interface Services {
   log: Logger;
   storage: Storage;
   uploads: Uploads;
+  counters: Counters;
 }
 
 export interface AppParts {
@@ -93,7 +95,8 @@ export async function createApp(config: Config, parts: AppParts = {}) {
   const clock = new Clock(db, config.devClock, parts.baseNow);
   await clock.sync();
   const storage = parts.storage ?? openStorage(config.storageUrl);
-  const uploads = new Uploads(db, storage, config.maxFileBytes, log);
+  const uploads = new Uploads(db, storage, config, log);
+  const counters = openCounters(db, database.dialect, clock);
   const cases = new CaseService(db, clock, config, parts.evidence ?? uploads);
   cases.onChange(notificationListener(config, clock));
   const providers: Providers = parts.providers ?? buildProviders(config, () => clock.now(), log);
@@ -104,7 +107,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     {
       remedy: remedyHandler(db, cases, providers),
       email: emailHandler(db, config, clock),
-      webhook: webhookHandler(db, clock),
+      webhook: webhookHandler(db, clock, config.production),
       reminder: reminderHandler(cases),
       ...parts.outboxHandlers,
     },
@@ -113,6 +116,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
   const jobs = new Jobs(db, clock, cases, outbox, log);
   jobs.add(() => purgeIdempotencyKeys(db, clock.now()));
   jobs.add(() => uploads.purgeUnused(clock.now()));
+  jobs.add(() => counters.purge());
   const disputes = new Disputes(db, clock, cases);
   const services: Services = {
     config,
@@ -121,7 +125,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     clock,
     cases,
     queries: new CaseQueries(db, config),
-    sessions: new Sessions(db, clock, config),
+    sessions: new Sessions(db, clock, config, counters),
     platform: new PlatformSync(db, clock, cases, disputes),
     disputes,
     outbox,
@@ -129,6 +133,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     log,
     storage,
     uploads,
+    counters,
   };
   const seeded = config.demoSeed ? await seedDemo(services) : false;
   const server = await buildServer(services, log, [

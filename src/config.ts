@@ -1,4 +1,5 @@
 /** The only module that reads process.env (SPEC §10). */
+import net from 'node:net';
 import path from 'node:path';
 import type { Policy } from './domain/case.js';
 import { type Duration, parseDuration } from './domain/time.js';
@@ -23,6 +24,8 @@ export interface Config {
   filingWindow: Duration;
   policy: Policy;
   maxFileBytes: number;
+  /** Bytes of unclaimed uploads one person may hold (`UPLOAD_QUOTA_BYTES`). */
+  uploadQuotaBytes: number;
   stripe: { secretKey: string | null; apiBase: string; webhookSecret: string | null };
   paypal: { clientId: string | null; clientSecret: string | null; apiBase: string; webhookId: string | null };
   logLevel: string;
@@ -30,6 +33,13 @@ export interface Config {
   validateResponses: boolean;
   /** Requests per minute per caller on the rate-limited routes. */
   rateLimits: { login: number; openCase: number; actions: number; uploads: number };
+  /** Failed logins one account may have in 15 minutes, from wherever they come (SPEC §15). */
+  loginAccountFailures: number;
+  /**
+   * Which proxies' `X-Forwarded-For` to believe (`TRUST_PROXY`): a hop count, or the
+   * proxies' addresses and CIDRs; false (the default) takes the socket's address.
+   */
+  trustProxy: number | string[] | false;
 }
 
 export const DEV_PLATFORM_API_KEY = 'rc_dev_platform_key_do_not_use_in_production';
@@ -61,12 +71,43 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   return v === '1' || v.toLowerCase() === 'true';
 }
 
+/** Never "trust everyone": that would let any client pick its own address. */
+function trustProxy(env: Env): number | string[] | false {
+  const v = env.TRUST_PROXY?.trim();
+  if (!v || v === '0' || v.toLowerCase() === 'false') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  const entries = v.split(',').map((e) => e.trim());
+  for (const e of entries) {
+    const [address, bits, ...rest] = e.split('/');
+    const family = net.isIP(address ?? '');
+    const prefixOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (!family || !prefixOk || rest.length) {
+      throw new ConfigError(
+        `TRUST_PROXY must be a hop count or a comma-separated list of proxy addresses or CIDRs (never "all"), got "${e}"`,
+      );
+    }
+  }
+  return entries;
+}
+
+const MIN_SECRET_CHARS = 32;
+
+/** SPEC §10 and §15: production refuses to start without its secrets, or with weak ones. */
+function productionGuard(env: Env): void {
+  const missing = ['PLATFORM_API_KEY', 'SESSION_SECRET', 'PUBLIC_URL', 'SMTP_URL'].filter((k) => !env[k]);
+  if (missing.length) throw new ConfigError(`In production these must be set: ${missing.join(', ')}`);
+  const weak: string[] = [];
+  if (env.PLATFORM_API_KEY === DEV_PLATFORM_API_KEY) weak.push('PLATFORM_API_KEY is the published development key');
+  for (const k of ['PLATFORM_API_KEY', 'SESSION_SECRET'])
+    if ((env[k] ?? '').length < MIN_SECRET_CHARS) weak.push(`${k} must be at least ${MIN_SECRET_CHARS} characters`);
+  if (!env.PUBLIC_URL?.startsWith('https://') && !flag(env, 'ALLOW_INSECURE_HTTP', false))
+    weak.push('PUBLIC_URL must be https:// (set ALLOW_INSECURE_HTTP=1 to accept http)');
+  if (weak.length) throw new ConfigError(`Refusing weak production settings: ${weak.join('; ')}`);
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const production = env.NODE_ENV === 'production';
-  if (production) {
-    const missing = ['PLATFORM_API_KEY', 'SESSION_SECRET', 'PUBLIC_URL', 'SMTP_URL'].filter((k) => !env[k]);
-    if (missing.length) throw new ConfigError(`In production these must be set: ${missing.join(', ')}`);
-  }
+  if (production) productionGuard(env);
   const host = env.HOST ?? '127.0.0.1';
   const port = integer(env, 'PORT', 3000);
   const dataDir = path.resolve(env.DATA_DIR ?? './data');
@@ -97,6 +138,7 @@ export function loadConfig(env: Env = process.env): Config {
       appealWindow: duration(env, 'APPEAL_WINDOW', 'P7D'),
     },
     maxFileBytes: integer(env, 'MAX_FILE_BYTES', 25 * 1024 * 1024),
+    uploadQuotaBytes: integer(env, 'UPLOAD_QUOTA_BYTES', 200 * 1024 * 1024),
     stripe: {
       secretKey: env.STRIPE_SECRET_KEY ?? null,
       apiBase: env.STRIPE_API_BASE ?? 'https://api.stripe.com',
@@ -116,5 +158,7 @@ export function loadConfig(env: Env = process.env): Config {
       actions: integer(env, 'RATE_LIMIT_ACTIONS', 120),
       uploads: integer(env, 'RATE_LIMIT_UPLOADS', 60),
     },
+    loginAccountFailures: integer(env, 'LOGIN_ACCOUNT_FAILURES', 10),
+    trustProxy: trustProxy(env),
   };
 }

@@ -129,6 +129,12 @@ const TABLE: Entry[] = [
     body: () => ({ userId: 'cust' }),
     expect: platformOnly(201),
   },
+  {
+    method: 'DELETE',
+    url: '/api/v1/platform/users/:id/sessions',
+    path: () => '/api/v1/platform/users/u_matrix/sessions',
+    expect: platformOnly(204),
+  },
   { method: 'GET', url: '/api/v1/platform/cases', path: () => '/api/v1/platform/cases', expect: platformOnly(200) },
   { method: 'GET', url: '/api/v1/platform/cases/:id', path: () => `/api/v1/platform/cases/${caseId}`, expect: platformOnly(200) },
   { method: 'GET', url: '/api/v1/platform/dev/clock', path: () => '/api/v1/platform/dev/clock', expect: platformOnly(200) },

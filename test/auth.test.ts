@@ -175,8 +175,8 @@ describe('production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PLATFORM_API_KEY, SESSION_SECRET, PUBLIC_URL/);
     const c = loadConfig({
       NODE_ENV: 'production',
-      PLATFORM_API_KEY: 'k',
-      SESSION_SECRET: 's',
+      PLATFORM_API_KEY: 'k'.repeat(32),
+      SESSION_SECRET: 's'.repeat(32),
       PUBLIC_URL: 'https://rc.example',
       SMTP_URL: 'smtp://mail.rc.example:587',
       DEMO_SEED: '1',

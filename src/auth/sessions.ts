@@ -8,13 +8,16 @@ import { prepare } from '../db/prepared.js';
 import type { Viewer } from '../cases/access.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, RateLimited } from '../domain/errors.js';
 import { addDuration } from '../domain/time.js';
 import type { DB } from '../db/schema.js';
 import { sha256 } from '../ids.js';
+import type { Counters } from '../http/counters.js';
 import { verifyPassword } from './passwords.js';
 
 const LOGIN_LINK_MS = 15 * 60 * 1000;
+/** SPEC §15: at most LOGIN_ACCOUNT_FAILURES failed logins per account in this window. */
+export const ACCOUNT_WINDOW_MS = 15 * 60 * 1000;
 
 const invalidLogin = () => new DomainError(401, 'invalid_credentials', 'The email or password is not right.');
 
@@ -23,6 +26,7 @@ export class Sessions {
     private readonly db: Kysely<DB>,
     private readonly clock: Clock,
     private readonly config: Config,
+    private readonly counters: Counters,
   ) {}
 
   private async create(userId: string) {
@@ -36,13 +40,27 @@ export class Sessions {
     return { token, expiresAt };
   }
 
+  /**
+   * Each attempt takes one of the account's failures before the password is checked, so
+   * parallel guesses cannot overrun the budget; a right password gives it back. Beyond
+   * the budget even the right password waits (SPEC §15). Unknown emails are counted the
+   * same way, so the answer never tells whether an account exists.
+   */
   async loginWithPassword(email: string, password: string) {
+    const address = email.trim().toLowerCase();
+    const key = `login-account:${sha256(address)}`;
+    const budget = await this.counters.hit(key, ACCOUNT_WINDOW_MS);
+    if (budget.count > this.config.loginAccountFailures) {
+      const seconds = Math.max(1, Math.ceil((budget.resetAt - this.clock.now().getTime()) / 1000));
+      throw new RateLimited(seconds, `Too many failed logins for this account: retry in ${seconds} seconds.`);
+    }
     const user = await this.db
       .selectFrom('users')
-      .select(['id', 'password_hash'])
-      .where('email', '=', email.trim().toLowerCase())
+      .select(['id', 'password_hash', 'disabled'])
+      .where('email', '=', address)
       .executeTakeFirst();
-    if (!(await verifyPassword(password, user?.password_hash ?? null)) || !user) throw invalidLogin();
+    if (!(await verifyPassword(password, user?.password_hash ?? null)) || !user || user.disabled === 1) throw invalidLogin();
+    await this.counters.undo(key);
     return { ...(await this.create(user.id)), userId: user.id };
   }
 
@@ -58,6 +76,8 @@ export class Sessions {
       .returning('user_id')
       .executeTakeFirst();
     if (!used) throw new DomainError(401, 'invalid_login_token', 'This login link is invalid, expired or already used.');
+    const user = await this.db.selectFrom('users').select('disabled').where('id', '=', used.user_id).executeTakeFirst();
+    if (!user || user.disabled === 1) throw invalidLogin();
     return { ...(await this.create(used.user_id)), userId: used.user_id };
   }
 
@@ -77,6 +97,13 @@ export class Sessions {
     await this.db.deleteFrom('sessions').where('token_hash', '=', sha256(token)).execute();
   }
 
+  /** Ends every session of a person at once; every instance reads sessions from the database, so everywhere. */
+  async endAll(userId: string): Promise<void> {
+    const user = await this.db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
+    if (!user) throw new DomainError(404, 'not_found', 'No such user.');
+    await this.db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+  }
+
   /** The person behind a token, or null when unknown or expired. */
   /** Every authenticated request asks this: one query, one row per membership (or one with null). */
   private readonly sessionRows = prepare((db: Kysely<DB>, tokenHash: string) =>
@@ -93,7 +120,9 @@ export class Sessions {
         'sessions.expires_at',
         'merchant_members.merchant_id',
       ])
-      .where('sessions.token_hash', '=', tokenHash),
+      .where('sessions.token_hash', '=', tokenHash)
+      // Disabling ends the sessions; this keeps one that raced with it from working.
+      .where('users.disabled', '=', 0),
   );
 
   async viewer(token: string): Promise<Viewer | null> {

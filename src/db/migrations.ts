@@ -4,7 +4,7 @@
  * differences come from src/db/database.ts.
  */
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
-import { identity } from './dialect.js';
+import { dialectOf, identity } from './dialect.js';
 
 // Migrations must not depend on the evolving typed schema.
 type AnyDB = Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -312,12 +312,35 @@ const m005_payment_truth: Migration = {
   },
 };
 
+/**
+ * Security rules (SPEC §15): a person the platform disabled, and rate-limit counters in
+ * the database so every instance on PostgreSQL shares one budget.
+ */
+const m006_security: Migration = {
+  async up(db: AnyDB) {
+    await db.schema
+      .alterTable('users')
+      .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    // Unlogged on PostgreSQL: counters need no crash safety, and without WAL a counted request waits for no fsync.
+    await db.schema
+      .createTable('rate_limit_counters')
+      .$call((t) => (dialectOf(db) === 'postgres' ? t.modifyFront(sql`unlogged`) : t))
+      .addColumn('key', text, (c) => c.primaryKey())
+      .addColumn('count', 'integer', (c) => c.notNull())
+      .addColumn('reset_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('rate_limit_counters_reset').on('rate_limit_counters').column('reset_at').execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '001_core': m001_core,
   '002_uploads': m002_uploads,
   '003_notifications': m003_notifications,
   '004_money': m004_money,
   '005_payment_truth': m005_payment_truth,
+  '006_security': m006_security,
 };
 
 export const migrationProvider: MigrationProvider = {

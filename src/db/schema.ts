@@ -12,6 +12,8 @@ export interface UsersTable {
   password_hash: string | null;
   is_staff: number;
   time_zone: string;
+  /** 1: the platform disabled this person (SPEC §15); their logins are refused. */
+  disabled: Generated<number>;
   created_at: string;
   updated_at: string;
 }
@@ -216,6 +218,14 @@ export interface DisputesTable {
   updated_at: string;
 }
 
+/** Rate-limit counters shared by every instance on PostgreSQL (SPEC §15); SQLite keeps them in memory. */
+export interface RateLimitCountersTable {
+  key: string;
+  count: number;
+  /** Epoch milliseconds, on the service's clock, when the window ends. */
+  reset_at: number;
+}
+
 export interface DB {
   users: UsersTable;
   merchants: MerchantsTable;
@@ -234,6 +244,7 @@ export interface DB {
   webhook_deliveries: WebhookDeliveriesTable;
   uploads: UploadsTable;
   disputes: DisputesTable;
+  rate_limit_counters: RateLimitCountersTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -19,3 +19,13 @@ export const forbidden = (detail = 'You may not do this.') => new DomainError(40
 export const conflict = (detail = 'The case changed while you were acting on it; reload it.') => new DomainError(409, 'conflict', detail);
 export const validation = (path: string, message: string) =>
   new DomainError(400, 'validation_failed', 'The request is not valid.', [{ path, message }]);
+
+/** 429 with the seconds to wait, sent as `Retry-After`. */
+export class RateLimited extends DomainError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = `Too many attempts: retry in ${retryAfterSeconds} seconds.`,
+  ) {
+    super(429, 'rate_limited', message);
+  }
+}

@@ -6,12 +6,13 @@
  */
 import crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, type Transaction, sql } from 'kysely';
 import type { Logger } from 'pino';
 import { type Viewer, roleIn } from '../cases/access.js';
 import type { EvidenceClaimer } from '../cases/service.js';
 import type { AttachmentRef } from '../domain/case.js';
 import { DomainError, notFound } from '../domain/errors.js';
+import type { Config } from '../config.js';
 import type { DB, UploadRow } from '../db/schema.js';
 import { newId } from '../ids.js';
 import { displayName } from './names.js';
@@ -41,6 +42,12 @@ export const fileTypeNotAllowed = () =>
     'Only PNG, JPEG, GIF, WebP, PDF, MP4, QuickTime, WebM and plain UTF-8 text files are accepted (judged from the file’s content).',
   );
 export const invalidMultipart = () => new DomainError(400, 'invalid_multipart', 'The body is not well-formed multipart/form-data.');
+export const uploadQuotaExceeded = (quota: number) =>
+  new DomainError(
+    413,
+    'upload_quota_exceeded',
+    `Your unused uploads would exceed ${quota} bytes: attach or wait for the ones you have (they are deleted after 24 hours).`,
+  );
 const fileEmpty = () => new DomainError(400, 'file_empty', 'The file is empty.');
 const storageUnavailable = () => new DomainError(503, 'storage_unavailable', 'File storage is unavailable; try again shortly.');
 
@@ -52,9 +59,27 @@ export class Uploads implements EvidenceClaimer {
   constructor(
     private readonly db: Kysely<DB>,
     private readonly storage: Storage,
-    private readonly maxFileBytes: number,
+    private readonly config: Pick<Config, 'maxFileBytes' | 'uploadQuotaBytes'>,
     private readonly log: Logger,
   ) {}
+
+  /** Bytes of the person's uploads not attached yet and still attachable (SPEC §15's quota). */
+  async unclaimedBytes(db: Kysely<DB>, userId: string, now: Date): Promise<number> {
+    const row = await db
+      .selectFrom('uploads')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('size'), eb.lit(0)).as('bytes'))
+      .where('user_id', '=', userId)
+      .where('case_id', 'is', null)
+      .where('created_at', '>', new Date(now.getTime() - UNUSED_TTL_MS).toISOString())
+      .executeTakeFirst();
+    return Number(row?.bytes ?? 0);
+  }
+
+  /** Refuses at once a person whose quota is already spent, before a byte of the file is read. */
+  async checkQuota(userId: string, now: Date): Promise<void> {
+    if ((await this.unclaimedBytes(this.db, userId, now)) >= this.config.uploadQuotaBytes)
+      throw uploadQuotaExceeded(this.config.uploadQuotaBytes);
+  }
 
   /**
    * Streams one file into storage. The first bytes decide the type before
@@ -63,7 +88,7 @@ export class Uploads implements EvidenceClaimer {
    * must drain what is left of `file`.
    */
   async store(file: FileStream, rawName: string | undefined): Promise<StoredFile> {
-    const max = this.maxFileBytes;
+    const max = this.config.maxFileBytes;
     const parts = file[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     // The request failing (cut short, malformed, the client gone) is the client's fault, never storage's.
     const next = () => parts.next().catch(() => Promise.reject(invalidMultipart()));
@@ -133,24 +158,34 @@ export class Uploads implements EvidenceClaimer {
     return { id, key: id, filename: displayName(rawName), contentType, size, sha256: hash.digest('hex') };
   }
 
-  /** Records a stored file as the caller's unused upload. */
+  /** Records a stored file as the caller's unused upload, if it fits their quota (else it is discarded). */
   async record(viewer: Viewer, file: StoredFile, now: Date): Promise<UploadView> {
     try {
-      await this.db
-        .insertInto('uploads')
-        .values({
-          id: file.id,
-          user_id: viewer.userId,
-          storage_key: file.key,
-          filename: file.filename,
-          content_type: file.contentType,
-          size: file.size,
-          sha256: file.sha256,
-          case_id: null,
-          claimed_at: null,
-          created_at: now.toISOString(),
-        })
-        .execute();
+      await this.db.transaction().execute(async (trx) => {
+        // A no-op update locks the person's row: two uploads at once cannot both take the last of the quota.
+        await trx
+          .updateTable('users')
+          .set({ disabled: sql<number>`disabled` })
+          .where('id', '=', viewer.userId)
+          .execute();
+        if ((await this.unclaimedBytes(trx, viewer.userId, now)) + file.size > this.config.uploadQuotaBytes)
+          throw uploadQuotaExceeded(this.config.uploadQuotaBytes);
+        await trx
+          .insertInto('uploads')
+          .values({
+            id: file.id,
+            user_id: viewer.userId,
+            storage_key: file.key,
+            filename: file.filename,
+            content_type: file.contentType,
+            size: file.size,
+            sha256: file.sha256,
+            case_id: null,
+            claimed_at: null,
+            created_at: now.toISOString(),
+          })
+          .execute();
+      });
     } catch (err) {
       await this.discard(file);
       throw err;

@@ -37,7 +37,7 @@ export function registerAuth(app: FastifyInstance, config: Config, sessions: Ses
   app.decorateRequest('sessionToken', null);
 
   app.addHook('onRequest', async (req) => {
-    if (!req.url.startsWith('/api/') && req.url !== '/metrics') return;
+    if (!req.url.startsWith('/api/') && req.url.split('?')[0] !== '/metrics') return;
     await clock.sync();
     const header = req.headers.authorization;
     const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : null;

@@ -18,8 +18,11 @@ declare module 'fastify' {
     idempotency: { scope: string; key: string } | null;
   }
   interface FastifyContextConfig {
-    /** `'route'`: the route calls claimIdempotencyKey itself, with a digest of a body it streams. */
-    idempotency?: 'route';
+    /**
+     * `'route'`: the route calls claimIdempotencyKey itself, with a digest of a body it streams.
+     * `'ignored'`: the key is ignored, because the answer is a secret that must not be stored (SPEC §15).
+     */
+    idempotency?: 'route' | 'ignored';
   }
 }
 
@@ -34,7 +37,7 @@ export function registerIdempotency(app: FastifyInstance, db: Kysely<DB>, clock:
 
   app.addHook('preHandler', async (req, reply) => {
     // A streamed body (an upload) is not read yet here: such a route checks its key itself, once it has the body.
-    if (req.routeOptions.config.idempotency === 'route') return;
+    if (req.routeOptions.config.idempotency !== undefined) return;
     // Most requests carry no key: do not serialise their body for nothing.
     if (req.method !== 'POST' || req.headers['idempotency-key'] === undefined) return;
     const replay = await claimIdempotencyKey(db, clock, req, JSON.stringify(req.body ?? null));

@@ -1,7 +1,7 @@
 /** One error mapper (ARCHITECTURE "http/"): everything becomes application/problem+json with a stable code. */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, RateLimited } from '../domain/errors.js';
 
 const TITLES: Record<number, string> = {
   400: 'Bad request',
@@ -57,9 +57,24 @@ const FASTIFY_CODES: Record<string, [number, string, string]> = {
   FST_ERR_ASYNC_CONSTRAINT: [400, 'validation_failed', 'The request could not be routed.'],
 };
 
+/**
+ * An error answer sets no cookie. Cookies set before the error are serialised only while
+ * sending (by @fastify/cookie's onSend hook): one that cannot be (an expiry no cookie can
+ * carry) would fail again on the problem's own send, and Fastify would then answer with
+ * its bare fallback, internals included. The plugin keeps them under a private symbol.
+ */
+function dropPendingCookies(reply: FastifyReply): void {
+  const key = Object.getOwnPropertySymbols(reply).find((k) => k.description === 'fastify.reply.setCookies');
+  const pending: unknown = key ? (reply as unknown as Record<symbol, unknown>)[key] : undefined;
+  if (pending instanceof Map) pending.clear();
+  void reply.removeHeader('set-cookie');
+}
+
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  dropPendingCookies(reply);
   if (err instanceof DomainError) {
-    if (err.status === 429 && !reply.hasHeader('retry-after')) void reply.header('retry-after', '60');
+    if (err instanceof RateLimited) void reply.header('retry-after', String(err.retryAfterSeconds));
+    else if (err.status === 429 && !reply.hasHeader('retry-after')) void reply.header('retry-after', '60');
     return sendProblem(reply, problem(err.status, err.code, err.message, err.errors));
   }
   if (hasZodFastifySchemaValidationErrors(err)) {

@@ -54,6 +54,7 @@ export const UserBody = z.object({
   password: z.string().min(8).max(200).optional(),
   isStaff: z.boolean().optional(),
   timeZone: TimeZone.optional(),
+  disabled: z.boolean().optional().describe('true: logins are refused and every session ends; false: enabled again'),
 });
 
 export const MerchantBody = z.object({

@@ -22,6 +22,7 @@ import { DomainError } from '../domain/errors.js';
 import { pendingMigrations } from '../db/database.js';
 import { registerMetrics } from '../ops/metrics.js';
 import { registerAuth } from './auth.js';
+import { rateLimitStore } from './counters.js';
 import { registerIdempotency } from './idempotency.js';
 import { errorHandler, problem, sendProblem } from './problem.js';
 import { caseRoutes } from './routes/cases.js';
@@ -57,7 +58,8 @@ export async function buildServer(s: Services, log: Logger, modules: RouteModule
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : crypto.randomUUID();
     },
-    trustProxy: s.config.production,
+    // X-Forwarded-For only from the proxies TRUST_PROXY names (SPEC §15); by default the socket's address.
+    trustProxy: trustFunction(s.config.trustProxy),
     // One line per request, written in onResponse below, instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     // Router-level refusals (over-long or malformed paths) go through the same problem+json mapper.
@@ -124,6 +126,7 @@ export async function buildServer(s: Services, log: Logger, modules: RouteModule
   await app.register(fastifyCookie, { secret: s.config.sessionSecret });
   await app.register(fastifyRateLimit, {
     global: false,
+    store: rateLimitStore(s.counters, s.clock),
     errorResponseBuilder: (_req, ctx) =>
       new DomainError(429, 'rate_limited', `Too many requests: retry in ${Math.ceil(ctx.ttl / 1000)} seconds.`),
   });
@@ -168,6 +171,16 @@ export async function buildServer(s: Services, log: Logger, modules: RouteModule
   caseRoutes(app, s);
   for (const m of modules) await m(app, s);
   return app;
+}
+
+/**
+ * TRUST_PROXY as Fastify takes it. A hop count becomes "trust the socket and the next
+ * n−1 hops" (Fastify treats a bare number as trusting nothing); a list of proxy
+ * addresses and CIDRs is passed on. Never `true`: that would let a client pick its address.
+ */
+function trustFunction(trust: number | string[] | false): string[] | false | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return trust > 0 ? (_address, hop) => hop < trust : false;
+  return trust;
 }
 
 /**

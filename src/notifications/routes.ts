@@ -3,10 +3,11 @@ import { z } from 'zod';
 import type { Services } from '../app.js';
 import { DomainError } from '../domain/errors.js';
 import { requirePerson, requirePlatform, viewerOf } from '../http/auth.js';
-import { CaseId, IdParams, Page, PageQuery } from '../http/schemas.js';
+import { CaseId, IdParams, Page, PageQuery, Problem } from '../http/schemas.js';
 import { type FastifyZod, PERSON, PLATFORM, type RouteModule } from '../http/server.js';
 import { localMailboxOn, readMailbox } from './mail.js';
 import { pageById } from './pages.js';
+import { checkWebhookUrl } from './webhook-url.js';
 import { WEBHOOK_EVENTS, WebhookEndpoints } from './webhooks.js';
 
 const EndpointBody = z.object({
@@ -79,9 +80,12 @@ export const notificationRoutes: RouteModule = (app: FastifyZod, s: Services) =>
       summary: 'Create or update a webhook endpoint: its URL, signing secret, events and whether it is enabled',
       params: IdParams,
       body: EndpointBody,
-      response: { 200: EndpointView },
+      response: { 200: EndpointView, 400: Problem },
     },
-    handler: async (req) => endpoints.put(req.params.id, req.body),
+    handler: async (req) => {
+      await checkWebhookUrl(req.body.url, s.config.production);
+      return endpoints.put(req.params.id, req.body);
+    },
   });
 
   app.get('/api/v1/platform/webhook-endpoints/:id/deliveries', {

@@ -9,11 +9,12 @@ import type { Kysely } from 'kysely';
 import type { CaseChange } from '../cases/service.js';
 import type { Clock } from '../clock.js';
 import { isOpen } from '../domain/model.js';
-import { notFound } from '../domain/errors.js';
+import { DomainError, notFound } from '../domain/errors.js';
 import type { DB, OutboxRow } from '../db/schema.js';
 import { type OutboxHandler, PermanentError } from '../outbox/outbox.js';
 import type { WebhookPayload } from './listener.js';
 import { pageById } from './pages.js';
+import { postWebhook } from './webhook-url.js';
 
 export const WEBHOOK_EVENTS = ['case.created', 'case.updated', 'case.decided', 'case.closed'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
@@ -111,7 +112,19 @@ function retryable(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
-export function webhookHandler(db: Kysely<DB>, clock: Clock): OutboxHandler {
+/**
+ * What the delivery log says about a failure: generic words, never the remote's answer or
+ * the network's error text, so the log cannot be used to probe what listens where (SPEC §15).
+ */
+function deliveryError(err: unknown): string {
+  if (err instanceof DomainError) return 'Refused: the URL is not allowed for webhooks';
+  const name = err instanceof Error ? err.name : '';
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause.name : '';
+  if (name === 'TimeoutError' || cause === 'TimeoutError' || name === 'AbortError') return `Timed out after ${WEBHOOK_TIMEOUT_MS / 1000} s`;
+  return 'Could not connect to the endpoint';
+}
+
+export function webhookHandler(db: Kysely<DB>, clock: Clock, production: boolean): OutboxHandler {
   return {
     maxAttempts: 12,
     async handle(row: OutboxRow) {
@@ -124,8 +137,7 @@ export function webhookHandler(db: Kysely<DB>, clock: Clock): OutboxHandler {
       let status: number | null = null;
       let error: string | null = null;
       try {
-        const res = await fetch(endpoint.url, {
-          method: 'POST',
+        const res = await postWebhook(endpoint.url, {
           headers: {
             'content-type': 'application/json',
             'user-agent': 'ResolutionCenter-Webhooks/1',
@@ -133,18 +145,13 @@ export function webhookHandler(db: Kysely<DB>, clock: Clock): OutboxHandler {
             'rc-signature': signature(endpoint.secret, Math.floor(now.getTime() / 1000), p.body),
           },
           body: p.body,
-          redirect: 'manual',
-          signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+          timeoutMs: WEBHOOK_TIMEOUT_MS,
+          production,
         });
         status = res.status;
-        await res.body?.cancel();
-        if (!res.ok) error = `HTTP ${res.status}`;
+        if (status < 200 || status > 299) error = `HTTP ${status}`;
       } catch (err) {
-        const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
-        error =
-          err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')
-            ? `Timed out after ${WEBHOOK_TIMEOUT_MS / 1000} s`
-            : `${err instanceof Error ? err.message : String(err)}${cause}`;
+        error = deliveryError(err);
       }
       await db
         .insertInto('webhook_deliveries')

@@ -11,7 +11,7 @@ import type { Clock } from '../clock.js';
 import { DomainError, notFound } from '../domain/errors.js';
 import { isUniqueViolation } from '../db/dialect.js';
 import type { DB } from '../db/schema.js';
-import { hashPassword } from '../auth/passwords.js';
+import { hashPassword, verifyPassword } from '../auth/passwords.js';
 
 export interface UserInput {
   email: string;
@@ -19,6 +19,8 @@ export interface UserInput {
   password?: string | undefined;
   isStaff?: boolean | undefined;
   timeZone?: string | undefined;
+  /** SPEC §15: true disables the person (logins refused, sessions ended); omitted leaves it as it is. */
+  disabled?: boolean | undefined;
 }
 
 export interface MerchantInput {
@@ -53,7 +55,10 @@ export class PlatformSync {
 
   async putUser(id: string, u: UserInput) {
     const now = this.clock.now().toISOString();
-    const passwordHash = u.password === undefined ? undefined : await hashPassword(u.password);
+    const before = await this.db.selectFrom('users').select(['id', 'password_hash', 'disabled']).where('id', '=', id).executeTakeFirst();
+    // A platform that re-sends the same password on every sync is not changing it: sessions stay.
+    const samePassword = u.password !== undefined && !!before?.password_hash && (await verifyPassword(u.password, before.password_hash));
+    const passwordHash = u.password === undefined || samePassword ? undefined : await hashPassword(u.password);
     const values = {
       email: u.email.trim().toLowerCase(),
       name: u.name,
@@ -61,15 +66,20 @@ export class PlatformSync {
       time_zone: u.timeZone ?? 'UTC',
       updated_at: now,
       ...(passwordHash !== undefined ? { password_hash: passwordHash } : {}),
+      ...(u.disabled !== undefined ? { disabled: u.disabled ? 1 : 0 } : {}),
     };
+    // SPEC §15: a new password or disabling ends every session of the person, in the same transaction.
+    const endSessions = !!before && (passwordHash !== undefined || u.disabled === true);
     try {
-      const existed = await this.db.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst();
-      await this.db
-        .insertInto('users')
-        .values({ id, password_hash: null, ...values, created_at: now })
-        .onConflict((oc) => oc.column('id').doUpdateSet(values))
-        .execute();
-      return { created: !existed };
+      await this.db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('users')
+          .values({ id, password_hash: null, ...values, created_at: now })
+          .onConflict((oc) => oc.column('id').doUpdateSet(values))
+          .execute();
+        if (endSessions) await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
+      });
+      return { created: !before };
     } catch (err) {
       if (isUniqueViolation(err)) throw new DomainError(409, 'email_taken', 'Another user already has this email.');
       throw err;

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Services } from '../../app.js';
-import { DomainError } from '../../domain/errors.js';
+import { DomainError, validation } from '../../domain/errors.js';
 import { addDuration, parseDuration } from '../../domain/time.js';
 import { DEMO_PASSWORD, DEMO_USERS } from '../../seed/demo.js';
 import { requirePerson } from '../auth.js';
@@ -19,6 +19,29 @@ export const DemoUsers = z.object({
   data: z.array(z.object({ id: z.string(), name: z.string(), email: z.string(), role: z.string() })),
 });
 export const DevClock = z.object({ now: z.string() });
+
+const ONE_YEAR = parseDuration('P1Y');
+const TEN_YEARS = parseDuration('P10Y');
+
+/**
+ * The movable clock's one implementation, for the platform's endpoint and the people's
+ * (SPEC §15): at most P1Y per call and never more than P10Y ahead of the real time, so
+ * no date the service computes from it (deadlines, session expiries) leaves the range
+ * every part can store and send. Then it runs everything that came due.
+ */
+export async function advanceClock(s: Services, advance: string): Promise<{ now: string }> {
+  if (!s.clock.movable) throw notFound();
+  const from = s.clock.now();
+  const to = addDuration(from, parseDuration(advance));
+  // NaN (a duration too long for a date) fails both comparisons, so it is refused too.
+  if (!(to.getTime() <= addDuration(from, ONE_YEAR).getTime())) throw validation('advance', 'At most P1Y per call');
+  const real = s.clock.real();
+  const maxOffset = addDuration(real, TEN_YEARS).getTime() - real.getTime();
+  const moved = await s.clock.advance(to.getTime() - from.getTime(), maxOffset);
+  if (!moved) throw validation('advance', 'The clock may not run more than P10Y ahead of the real time');
+  await s.jobs.runDue();
+  return { now: s.clock.now().toISOString() };
+}
 
 export const devRoutes: RouteModule = (app: FastifyZod, s: Services) => {
   const tags = ['development'];
@@ -55,12 +78,6 @@ export const devRoutes: RouteModule = (app: FastifyZod, s: Services) => {
       body: ClockBody,
       response: { 200: DevClock },
     },
-    handler: async (req) => {
-      if (!s.clock.movable) throw notFound();
-      const from = s.clock.now();
-      await s.clock.advance(addDuration(from, parseDuration(req.body.advance)).getTime() - from.getTime());
-      await s.jobs.runDue();
-      return { now: s.clock.now().toISOString() };
-    },
+    handler: async (req) => advanceClock(s, req.body.advance),
   });
 };

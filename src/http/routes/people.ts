@@ -23,7 +23,9 @@ export function peopleRoutes(app: FastifyZod, s: Services) {
   }
 
   app.post('/api/v1/session', {
-    config: { rateLimit: { max: s.config.rateLimits.login, timeWindow: '1 minute' } },
+    // Per client address (TRUST_PROXY decides what that is); the per-account limit is in Sessions.
+    // The answer is a secret: never stored for replay (SPEC §15).
+    config: { rateLimit: { max: s.config.rateLimits.login, timeWindow: '1 minute' }, idempotency: 'ignored' },
     schema: {
       tags: ['session'],
       summary: 'Log in with email and password, or with a one-use login token',

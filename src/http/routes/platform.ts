@@ -16,8 +16,8 @@ import {
   PlatformPayment,
   UserBody,
 } from '../schemas.js';
-import { addDuration, parseDuration } from '../../domain/time.js';
-import { DomainError, validation } from '../../domain/errors.js';
+import { DomainError } from '../../domain/errors.js';
+import { advanceClock } from './dev.js';
 import type { Services } from '../../app.js';
 
 const Upserted = z.object({ id: z.string(), created: z.boolean() });
@@ -85,8 +85,25 @@ export function platformRoutes(app: FastifyZod, s: Services) {
 
   app.post('/api/v1/platform/login-links', {
     ...base,
+    // The answer is a secret: never stored for replay (SPEC §15).
+    config: { idempotency: 'ignored' },
     schema: { tags, security, summary: 'A one-use login link, valid 15 minutes', body: LoginLinkBody, response: { 201: LoginLink } },
     handler: async (req, reply) => reply.code(201).send(await s.sessions.createLoginLink(req.body.userId)),
+  });
+
+  app.delete('/api/v1/platform/users/:id/sessions', {
+    ...base,
+    schema: {
+      tags,
+      security,
+      summary: 'End every session of a user at once, on every instance',
+      params: IdParams,
+      response: { 204: z.null() },
+    },
+    handler: async (req, reply) => {
+      await s.sessions.endAll(req.params.id);
+      return reply.code(204).send(null);
+    },
   });
 
   app.get('/api/v1/platform/cases', {
@@ -110,16 +127,7 @@ export function platformRoutes(app: FastifyZod, s: Services) {
       body: ClockBody,
       response: { 200: z.object({ now: z.string() }) },
     },
-    handler: async (req) => {
-      if (!s.clock.movable) throw new DomainError(404, 'not_found', 'Not found.');
-      const from = s.clock.now();
-      const ms = addDuration(from, parseDuration(req.body.advance)).getTime() - from.getTime();
-      // Dates end in the year 275760; a century is more than any demo needs.
-      if (!Number.isFinite(ms) || ms > 100 * 366 * 24 * 3600 * 1000) throw validation('advance', 'At most 100 years');
-      await s.clock.advance(ms);
-      await s.jobs.runDue();
-      return { now: s.clock.now().toISOString() };
-    },
+    handler: async (req) => advanceClock(s, req.body.advance),
   });
 
   app.get('/api/v1/platform/dev/clock', {

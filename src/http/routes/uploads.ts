@@ -3,6 +3,7 @@ import fastifyMultipart from '@fastify/multipart';
 import { z } from 'zod';
 import type { Services } from '../../app.js';
 import { DomainError } from '../../domain/errors.js';
+import { downloadName } from '../../files/download-name.js';
 import { contentDisposition } from '../../files/names.js';
 import { parseRange } from '../../files/range.js';
 import { type StoredFile, fileTooLarge, invalidMultipart } from '../../files/uploads.js';
@@ -14,6 +15,9 @@ import { CaseId, Problem, ServiceId } from '../schemas.js';
 
 const UploadView = z.object({ id: z.string(), filename: z.string(), contentType: z.string(), size: z.number(), sha256: z.string() });
 const AttachmentParams = z.object({ id: CaseId, attachmentId: ServiceId('upl') });
+
+/** What a multipart body may carry beyond its file: boundaries, part headers, a few small fields. */
+const MULTIPART_OVERHEAD = 64 * 1024;
 
 /** Reads the rest of a stream into nothing, so the request is consumed and the answer can be read by the client. */
 async function drain(stream: AsyncIterable<unknown>): Promise<void> {
@@ -28,6 +32,14 @@ export async function uploadRoutes(app: FastifyZod, s: Services): Promise<void> 
     await scope.register(fastifyMultipart, { limits: { files: 1, fileSize: max, fields: 10, fieldSize: 1024, parts: 20 } });
 
     scope.post('/api/v1/uploads', {
+      // A body declared larger than any allowed file is refused before a byte of it is read (SPEC §15).
+      onRequest: async (req, reply) => {
+        const declared = Number(req.headers['content-length'] ?? 0);
+        if (declared > max + MULTIPART_OVERHEAD) {
+          void reply.header('connection', 'close');
+          throw fileTooLarge(max);
+        }
+      },
       preHandler: requirePerson,
       config: {
         idempotency: 'route',
@@ -42,7 +54,8 @@ export async function uploadRoutes(app: FastifyZod, s: Services): Promise<void> 
         security: PERSON,
         summary: 'Upload one evidence file (multipart/form-data, one file field)',
         description:
-          `At most MAX_FILE_BYTES (now ${max}). Allowed, judged from the bytes: PNG, JPEG, GIF, WebP, PDF, MP4, QuickTime, WebM, plain UTF-8 text. ` +
+          `At most MAX_FILE_BYTES (now ${max}); a body declaring more than that plus 64 KiB is refused at once. ` +
+          `Unused uploads per person at most UPLOAD_QUOTA_BYTES (now ${s.config.uploadQuotaBytes}): 413 upload_quota_exceeded. Allowed, judged from the bytes: PNG, JPEG, GIF, WebP, PDF, MP4, QuickTime, WebM, plain UTF-8 text. ` +
           'Attach it to an action by id within 24 hours, or it is deleted.',
         consumes: ['multipart/form-data'],
         response: { 201: UploadView, 400: Problem, 413: Problem, 415: Problem, 503: Problem },
@@ -50,6 +63,8 @@ export async function uploadRoutes(app: FastifyZod, s: Services): Promise<void> 
       handler: async (req, reply) => {
         const viewer = viewerOf(req);
         if (!req.isMultipart()) throw new DomainError(415, 'unsupported_media_type', 'Send the file as multipart/form-data.');
+        // A spent quota is refused before the file is read; a repeat with an Idempotency-Key still gets its first answer.
+        if (req.headers['idempotency-key'] === undefined) await s.uploads.checkQuota(viewer.userId, s.clock.now());
         let stored: StoredFile | null = null;
         let failure: unknown = null;
         try {
@@ -120,7 +135,7 @@ export async function uploadRoutes(app: FastifyZod, s: Services): Promise<void> 
       }
       void reply
         .header('content-type', row.content_type)
-        .header('content-disposition', contentDisposition(row.filename))
+        .header('content-disposition', contentDisposition(downloadName(row.filename, row.content_type)))
         .header('x-content-type-options', 'nosniff')
         // Even if a browser were talked into rendering the file, it runs nothing and loads nothing.
         .header('content-security-policy', "sandbox; default-src 'none'")

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, type ActionType, type Attachment, type Case, type CaseEvent, api, attachmentUrl } from '../api';
+import { downloadName } from '../../../src/files/download-name';
 import { FileDrop, type FilesState } from '../files';
 import { ISSUE_LABELS, PROVIDER_LABELS, bytes, statusLabel, dateTime, exponent, money, parseMajor } from '../format';
 import { Link, useLocation } from '../router';
@@ -99,7 +100,7 @@ function Attachments({ caseId, files }: { caseId: string; files: Attachment[] })
                       {pdf?.id === a.id ? 'Hide preview' : 'Preview'}
                     </button>
                   )}
-                  <a className="small" href={url} download={a.filename}>
+                  <a className="small" href={url} download={downloadName(a.filename, a.contentType)}>
                     Download<span className="visually-hidden"> {a.filename}</span>
                   </a>
                 </span>
