@@ -4,7 +4,7 @@
  * decided again by another staff member. Internal notes never reach the parties.
  */
 import { type Page, expect, test } from '@playwright/test';
-import { checkA11y, newUser, note, receiptPng, screenshot, signIn, uploadsAvailable } from './support';
+import { ariaTree, checkA11y, newUser, note, receiptPng, screenshot, signIn, uploadsAvailable } from './support';
 
 const NOTE = 'Internal: the merchant has three similar complaints this month.';
 
@@ -30,6 +30,21 @@ test('a case from opening to a final decision on appeal', async ({ browser }) =>
   const description = 'The pack was sold as 120 presets; the download has 35, and half of them are duplicates.';
   await customer.getByLabel('Describe the problem').fill(description);
   await expect(customer.getByText(`${description.length} / 5,000`)).toBeVisible();
+  // The form's accessibility tree: the evidence field is one named group with one button, the
+  // hidden file input is not a second, unnamed-looking control.
+  const form = await ariaTree(customer, 'Open a case');
+  expect(form).toContain('group "Evidence (optional)"');
+  expect(form).not.toMatch(/button "Evidence/);
+  await expect(customer.getByRole('group', { name: 'Evidence (optional)' }).getByRole('button')).toHaveCount(1);
+  await expect(customer.getByRole('main')).toMatchAriaSnapshot(`
+    - main:
+      - heading "Open a case" [level=1]
+      - group "What went wrong?"
+      - textbox "Describe the problem"
+      - group "Evidence (optional)":
+        - button "Choose files"
+      - button "Open the case"
+  `);
   const withFiles = await uploadsAvailable(customer);
   if (withFiles) {
     await customer
@@ -44,6 +59,27 @@ test('a case from opening to a final decision on appeal', async ({ browser }) =>
   await expect(customer.getByText('Waiting for Pixel Forge to answer.')).toBeVisible();
   if (withFiles) await expect(customer.getByRole('img', { name: 'Preview of receipt.png' })).toBeVisible();
   const caseUrl = customer.url().split('?')[0] as string;
+  // The case page's tree: what a sighted customer sees, in order, every control named once.
+  await ariaTree(customer, 'Case (customer, just opened)');
+  await expect(customer.getByRole('main')).toMatchAriaSnapshot(`
+    - main:
+      - heading "Lightroom Preset Pack" [level=1]
+      - region "Waiting for the merchant":
+        - heading "Waiting for the merchant" [level=2]
+        - paragraph:
+          - time: /GMT\\+1$/
+      - region "What you can do":
+        - button "Reply"
+        - button "Withdraw the case"
+      - region "Timeline":
+        - list:
+          - listitem:
+            - paragraph:
+              - strong: You
+              - text: (customer) opened the case
+              - time: /GMT\\+1$/
+      - complementary "Payment and parties"
+  `);
   const caseId = caseUrl.split('/').pop() as string;
 
   // The merchant sees it in the inbox, soonest deadline first, and asks for information.
@@ -84,7 +120,11 @@ test('a case from opening to a final decision on appeal', async ({ browser }) =>
   await expect(staff.getByText('Choose an outcome.')).toBeVisible();
   await staff.getByText('Refund', { exact: true }).click();
   await staff.getByRole('button', { name: 'Record the decision' }).click();
-  await expect(staff.getByRole('heading', { name: 'Decided: customer refunded (appeal possible)' })).toBeVisible();
+  // Decided, not final: what was decided, and that the money moves only when the window closes.
+  await expect(
+    staff.getByRole('heading', { name: /^Refund of \$\d+\.\d\d decided — paid on \w{3} \d{1,2} unless appealed$/ }),
+  ).toBeVisible();
+  await expect(staff.getByText(/paid when the decision becomes final/)).toBeVisible();
   await screenshot(staff, 'case-staff');
   await checkA11y(staff, 'Case (staff)');
 
@@ -104,7 +144,7 @@ test('a case from opening to a final decision on appeal', async ({ browser }) =>
   await signIn(staff, 'tess');
   await staff.getByRole('link', { name: 'Review queue' }).click();
   await expect(staff.locator(`a[href="/cases/${caseId}"]`).getByText('Appeal · needs a second reviewer')).toBeVisible();
-  await screenshot(staff, 'review-queue');
+  await expect(staff.locator(`a[href="/cases/${caseId}"]`).getByText('Appeal by the merchant')).toBeVisible();
   await checkA11y(staff, 'Review queue');
   await staff.locator(`a[href="/cases/${caseId}"]`).click();
   await staff.getByRole('button', { name: 'Decide the appeal' }).click();

@@ -1,6 +1,6 @@
 /** Every page, as the person who uses it: no serious or critical axe-core violation, a screenshot, and usable at 375 px. */
 import { type Page, expect, test } from '@playwright/test';
-import { checkA11y, screenshot, signIn } from './support';
+import { ariaTree, checkA11y, screenshot, signIn } from './support';
 
 async function visit(page: Page, path: string, heading: string | RegExp, name: string, shot?: string) {
   await page.goto(path);
@@ -25,6 +25,16 @@ test('customer pages', async ({ page }) => {
   await page.getByRole('link', { name: 'My cases' }).click();
   await page.getByRole('link', { name: /3D Asset Pack/ }).click();
   await expect(page.getByText('Decided. Either side may appeal')).toBeVisible();
+  // Decided, not final: the badge and the heading say what is decided and when the money moves.
+  const pending = /^Refund of \$79\.00 decided — paid on \w{3} \d{1,2} unless appealed$/;
+  await expect(page.getByRole('heading', { level: 2, name: pending })).toBeVisible();
+  await expect(page.locator('.case-header .pill')).toHaveText(pending);
+  await expect(
+    page.getByText(/Full refund of \$79\.00 to the customer, paid by the merchant \(paid when the decision becomes final\)/),
+  ).toBeVisible();
+  // Every time names its zone (Bob is in New York): the timeline's as much as the deadlines'.
+  for (const t of await page.locator('main time').allTextContents()) expect(t).toMatch(/ E[SD]T$/);
+  await ariaTree(page, 'Case (customer, decided)');
   await checkA11y(page, 'Case (customer, decided)');
   await screenshot(page, 'case-customer');
   await page.goto('/orders/pay_b1/open');
@@ -36,6 +46,11 @@ test('merchant pages', async ({ page }) => {
   await visit(page, '/inbox', 'Cases inbox', 'Cases inbox');
   await page.getByRole('button', { name: /^All/ }).click();
   await expect(page.getByRole('row')).not.toHaveCount(1);
+  // The deadline column shows the date, time and zone, not only the time left (no tooltip needed).
+  const due = page.getByRole('row').nth(1).getByRole('cell').nth(2);
+  await expect(due).toContainText(/\w{3} \d{1,2}, \d{4}, \d{1,2}:\d\d [AP]M GMT\+9/);
+  await expect(due).toContainText(/left|Overdue/);
+  await expect(due.locator('[title]')).toHaveCount(0);
   await screenshot(page, 'inbox');
   await visit(page, '/insights', 'Insights', 'Insights', 'insights');
   await expect(page.getByText('Median first response')).toBeVisible();
@@ -67,6 +82,9 @@ test('at 375 px wide: the menu, the orders and a case stay usable', async ({ pag
   await page.getByRole('button', { name: 'Menu' }).click();
   await page.getByRole('link', { name: 'My orders' }).click();
   await expect(page.getByRole('heading', { name: 'My orders', level: 1 })).toBeVisible();
+  // Who is signed in stays visible on a phone.
+  await expect(page.getByRole('banner').getByText('Alice Martin')).toBeVisible();
+  await expect(page.getByRole('banner')).toContainText('Signed in as Alice Martin');
   await checkA11y(page, 'My orders (375 px)');
   await screenshot(page, 'orders-375');
   const width = await page.evaluate(() => document.documentElement.scrollWidth);

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { type Browser, type Page, expect, test } from '@playwright/test';
+import { type APIRequestContext, type Browser, type Page, expect, test } from '@playwright/test';
 
 export const USERS = {
   alice: 'alice@example.com',
@@ -89,4 +89,38 @@ export async function uploadsAvailable(page: Page): Promise<boolean> {
 
 export function note(description: string) {
   test.info().annotations.push({ type: 'note', description });
+}
+
+const CONTROL = /^- (button|link|textbox|searchbox|checkbox|radio|combobox|listbox|slider|spinbutton|switch|tab|menuitem)\b/;
+
+/**
+ * The accessibility tree of the page's `main` (Playwright's role/name snapshot), checked the
+ * way a screen-reader user meets it: every control has a name, and no control is announced
+ * twice (the same role and name on two controls). Returns the tree for further assertions.
+ */
+export async function ariaTree(page: Page, name: string): Promise<string> {
+  const tree = await page.locator('main').ariaSnapshot();
+  const controls = tree
+    .split('\n')
+    .map((l) => l.trim().replace(/:$/, ''))
+    .filter((l) => CONTROL.test(l));
+  expect(
+    controls.filter((l) => !/^- \w+ "/.test(l)),
+    `unnamed controls on ${name}`,
+  ).toEqual([]);
+  const names = controls.map((l) => /^- \w+ "(?:[^"\\]|\\.)*"/.exec(l)?.[0] ?? l);
+  expect(
+    names.filter((n, i) => names.indexOf(n) !== i),
+    `controls announced twice on ${name}`,
+  ).toEqual([]);
+  return tree;
+}
+
+/** A session token for the API (Bearer: no cookie, so no CSRF origin needed), from a request context without cookies. */
+export async function apiToken(request: APIRequestContext, who: keyof typeof USERS): Promise<string> {
+  // The context keeps the session cookie of an earlier sign-in, so this POST is checked for its origin.
+  const origin = `http://127.0.0.1:${process.env.RC_E2E_PORT}`;
+  const r = await request.post('/api/v1/session', { headers: { origin }, data: { email: USERS[who], password: 'demo-password' } });
+  expect(r.status()).toBe(200);
+  return ((await r.json()) as { token: string }).token;
 }

@@ -132,8 +132,9 @@ describe('emails over SMTP', () => {
       w.tokens.staff,
       { type: 'decide', outcome: 'refund', message: 'The course was never delivered.' },
       BOTH,
-      'decided: refund',
+      'refund of $100.00 decided — paid on 9 Mar 2026 unless appealed',
     );
+    expect(decided.find((m) => m.envelopeTo[0] === CUSTOMER)?.text).toContain('Nothing has been paid yet');
     expect(decided.find((m) => m.envelopeTo[0] === CUSTOMER)?.text).toMatch(/appeal this decision once, until Mon, 9 Mar 2026/);
     await step(w.tokens.merchant, { type: 'appeal', message: 'We did deliver it.' }, [CUSTOMER], 'Mia Merchant appealed');
     const final = await step(

@@ -5,6 +5,7 @@ import { type AttachmentRef, availableActions, turnOf } from '../domain/case.js'
 import { eligibility } from '../domain/eligibility.js';
 import { DomainError, notFound } from '../domain/errors.js';
 import type { ActorKind, CaseStatus, EventType, IssueType, PartyRole, PeopleActionType } from '../domain/model.js';
+import { REVIEW_ENTRIES, REVIEW_ENTRY_TYPES, type ReviewEntry, type ReviewReason, reviewEntryOf } from '../domain/review.js';
 import type { CaseEventRow, CaseRow, DB } from '../db/schema.js';
 import { prepare } from '../db/prepared.js';
 import { type Viewer, roleIn } from './access.js';
@@ -328,16 +329,77 @@ export class CaseQueries {
   }
 
   /**
-   * Staff's queue (SPEC §9): cases awaiting staff, oldest escalation first, then
-   * closed cases whose remedy failed. Each part reads its own partial index.
+   * Why each waiting case is with staff: the event that moved it into review is one of the
+   * case's events at `review_since` (a plan's events share their instant), so one query for
+   * the whole page reads just those, not the timelines. Of several at one instant, the last
+   * one that set the status wins.
    */
-  async reviewQueue(viewer: Viewer, now: Date, limit: number, cursor?: string) {
+  private async reviewEntries(rows: JoinedCase[]): Promise<Map<string, ReviewEntry>> {
+    const found = new Map<string, ReviewEntry>();
+    if (rows.length === 0) return found;
+    const events = await this.db
+      .selectFrom('case_events')
+      .innerJoin('cases', 'cases.id', 'case_events.case_id')
+      .select(['case_events.case_id', 'case_events.type', 'case_events.actor_kind', 'case_events.data'])
+      .where(
+        'case_events.case_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .whereRef('case_events.created_at', '=', 'cases.review_since')
+      .where('case_events.type', 'in', REVIEW_ENTRY_TYPES)
+      .orderBy('case_events.seq')
+      .execute();
+    for (const e of events) {
+      const status = (JSON.parse(e.data) as { status?: CaseStatus }).status;
+      const entry = reviewEntryOf({ type: e.type, actorKind: e.actor_kind, status });
+      if (entry) found.set(e.case_id, entry);
+    }
+    return found;
+  }
+
+  /**
+   * Staff's queue (SPEC §9): cases awaiting staff, oldest escalation first, then
+   * closed cases whose remedy failed. Each part reads its own partial index. `reason`
+   * keeps one kind: the SQL narrows to cases with such an event at `review_since`, the
+   * entry read above confirms it (the page may then be short; the cursor stays exact).
+   */
+  async reviewQueue(viewer: Viewer, now: Date, limit: number, cursor?: string, reason?: ReviewReason) {
     const after = decodeCursor(cursor);
+    const item = (c: JoinedCase, queueReason: 'appeal' | 'escalation' | 'remedy_failed', reviewReason: ReviewReason | null) => ({
+      ...caseView(c, roleIn(viewer, c), viewer, now),
+      queueReason,
+      reviewReason,
+      reviewSince: c.review_since,
+    });
+    const failed =
+      after || (reason && reason !== 'remedy_failed')
+        ? []
+        : ((await baseQuery(this.db)
+            .where('cases.remedy_failed', '=', 1)
+            .orderBy('cases.updated_at')
+            .limit(100)
+            .execute()) as JoinedCase[]);
+    if (reason === 'remedy_failed') return { data: failed.map((c) => item(c, 'remedy_failed', 'remedy_failed')), nextCursor: null };
     let q = baseQuery(this.db).where('cases.review_since', 'is not', null);
     if (after)
       q = q.where((eb) =>
         eb.or([eb('cases.review_since', '>', after.a), eb.and([eb('cases.review_since', '=', after.a), eb('cases.id', '>', after.id)])]),
       );
+    if (reason) {
+      const entry = REVIEW_ENTRIES[reason];
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('case_events as e')
+            .select('e.seq')
+            .whereRef('e.case_id', '=', 'cases.id')
+            .whereRef('e.created_at', '=', 'cases.review_since')
+            .where('e.type', '=', entry.type)
+            .where('e.actor_kind', '=', entry.actor),
+        ),
+      );
+    }
     const rows = (await q
       .orderBy('cases.review_since')
       .orderBy('cases.id')
@@ -345,19 +407,14 @@ export class CaseQueries {
       .execute()) as JoinedCase[];
     const more = rows.length > limit;
     const waiting = rows.slice(0, limit);
-    const failed = after
-      ? []
-      : ((await baseQuery(this.db).where('cases.remedy_failed', '=', 1).orderBy('cases.updated_at').limit(100).execute()) as JoinedCase[]);
+    const entries = await this.reviewEntries(waiting);
     const last = waiting.at(-1);
-    const item = (c: JoinedCase, reason: 'appeal' | 'escalation' | 'remedy_failed') => ({
-      ...caseView(c, roleIn(viewer, c), viewer, now),
-      queueReason: reason,
-      reviewSince: c.review_since,
-    });
     return {
       data: [
-        ...waiting.map((c) => item(c, parseState(c).inAppeal ? 'appeal' : 'escalation')),
-        ...failed.map((c) => item(c, 'remedy_failed')),
+        ...waiting
+          .filter((c) => !reason || entries.get(c.id) === reason)
+          .map((c) => item(c, parseState(c).inAppeal ? 'appeal' : 'escalation', entries.get(c.id) ?? null)),
+        ...failed.map((c) => item(c, 'remedy_failed', 'remedy_failed')),
       ],
       nextCursor: more && last?.review_since ? encodeCursor(last.review_since, last.id) : null,
     };

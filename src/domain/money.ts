@@ -76,3 +76,28 @@ const ACTIVE_CURRENCIES = new Set(
 export function isActiveCurrency(code: string): boolean {
   return ACTIVE_CURRENCIES.has(code);
 }
+
+/**
+ * Building an Intl formatter costs about as much as rendering a whole mail; currencies and
+ * locales are few, so each formatter is built once.
+ */
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
+/**
+ * Minor units as people read them, for mail and the web app alike: "$79.00", "¥4,500",
+ * "HUF 100.00". The decimals are the ISO 4217 exponent of this module's table, not Intl's own
+ * (which shows HUF, TWD cash amounts and others without their decimals); the amount goes to
+ * Intl as an exact decimal string. `locale` undefined is the runtime's (the browser's).
+ */
+export function formatMoney(amount: number, currency: string, locale?: string): string {
+  const code = currency.toUpperCase();
+  const key = `${locale ?? ''}|${code}`;
+  let f = moneyFormats.get(key);
+  if (!f) {
+    const digits = minorUnitExponent(code);
+    f = new Intl.NumberFormat(locale, { style: 'currency', currency: code, minimumFractionDigits: digits, maximumFractionDigits: digits });
+    moneyFormats.set(key, f);
+  }
+  const decimal = `${amount < 0 ? '-' : ''}${toDecimalString(Math.abs(amount), code)}`;
+  return f.format(decimal as Intl.StringNumericLiteral);
+}

@@ -14,6 +14,7 @@ import {
   PEOPLE_ACTIONS,
   PROVIDERS,
 } from '../domain/model.js';
+import { REVIEW_REASONS } from '../domain/review.js';
 
 /** The platform's own ids (SPEC §9). */
 export const PlatformId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'Must match [A-Za-z0-9_-]{1,64}');
@@ -205,8 +206,13 @@ export const CaseListQuery = PageQuery.extend({
   merchantId: PlatformId.optional(),
 });
 
+export const ReviewReason = z.enum(REVIEW_REASONS);
+export const QueueQuery = PageQuery.extend({ reason: ReviewReason.optional() });
+
 export const QueueItem = CaseView.extend({
   queueReason: z.enum(['appeal', 'escalation', 'remedy_failed']),
+  /** Why the case is with staff (null only if the event that sent it there cannot be read). */
+  reviewReason: ReviewReason.nullable(),
   reviewSince: z.string().nullable(),
 });
 

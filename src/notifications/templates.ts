@@ -6,6 +6,7 @@
  */
 import { type CaseState, type NewEvent, turnOf } from '../domain/case.js';
 import type { Outcome } from '../domain/model.js';
+import { formatMoney } from '../domain/money.js';
 
 export type Side = 'customer' | 'merchant';
 
@@ -133,19 +134,11 @@ export function oneLine(s: string): string {
   );
 }
 
-/**
- * Building an Intl formatter costs about as much as rendering a whole mail (it was the largest
- * part of opening a case); currencies and zones are few, so each formatter is built once.
- */
-const moneyFormats = new Map<string, Intl.NumberFormat>();
+/** Building an Intl formatter costs about as much as rendering a whole mail: one per zone. */
 const timeFormats = new Map<string, Intl.DateTimeFormat>();
 
-export function formatMoney(amount: number, currency: string): string {
-  let f = moneyFormats.get(currency);
-  if (!f) moneyFormats.set(currency, (f = new Intl.NumberFormat('en-US', { style: 'currency', currency })));
-  const digits = f.resolvedOptions().maximumFractionDigits ?? 2;
-  return f.format(amount / 10 ** digits);
-}
+/** Mail states money as the web app does (one formatter, src/domain/money.ts), in en-US. */
+const mailMoney = (amount: number, currency: string): string => formatMoney(amount, currency, 'en-US');
 
 export function formatTime(iso: string, timeZone: string): string {
   let f = timeFormats.get(timeZone);
@@ -165,6 +158,11 @@ export function formatTime(iso: string, timeZone: string): string {
   }
   const when = f.format(new Date(iso));
   return timeZone === 'UTC' ? when : `${when} (${timeZone})`;
+}
+
+/** "6 Dec 2026": a day on the reader's calendar. */
+export function formatDay(iso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(iso));
 }
 
 /** "6 days 23 hours", "48 hours", "3 hours 5 minutes": the two largest units. */
@@ -195,9 +193,9 @@ interface Content {
 
 function outcomeText(o: Outcome | null | undefined, c: MailCase): string {
   if (!o) return 'no outcome';
-  const money = formatMoney(o.amount, o.currency || c.currency);
+  const money = mailMoney(o.amount, o.currency || c.currency);
   if (o.plannedAmount !== undefined && o.kind !== 'refunded_elsewhere')
-    return `${outcomeText({ ...o, plannedAmount: undefined }, c)}, instead of the ${formatMoney(o.plannedAmount, o.currency || c.currency)} decided, because the rest of the payment was refunded elsewhere`;
+    return `${outcomeText({ ...o, plannedAmount: undefined }, c)}, instead of the ${mailMoney(o.plannedAmount, o.currency || c.currency)} decided, because the rest of the payment was refunded elsewhere`;
   switch (o.kind) {
     case 'refund':
       return `a full refund of ${money}, paid by ${c.merchantName}`;
@@ -209,6 +207,35 @@ function outcomeText(o: Outcome | null | undefined, c: MailCase): string {
       return `no refund: ${c.merchantName} wins the case`;
     case 'refunded_elsewhere':
       return `the payment was refunded outside the Resolution Center (${money})`;
+  }
+}
+
+/**
+ * A first decision inside its appeal window, in the words of the web app's badge: what was
+ * decided, what has not happened yet, and when it will ("Refund of $79.00 decided — paid on
+ * 6 Dec 2026 unless appealed"), on the reader's calendar.
+ */
+function pendingDecision(o: Outcome | null | undefined, c: MailCase, appealDeadline: string, reader: Reader) {
+  const on = formatDay(appealDeadline, reader.timeZone);
+  const when = formatTime(appealDeadline, reader.timeZone);
+  const money = o ? mailMoney(o.amount, o.currency || c.currency) : '';
+  switch (o?.kind) {
+    case 'refund':
+    case 'partial_refund':
+      return {
+        summary: `${o.kind === 'refund' ? 'refund' : 'partial refund'} of ${money} decided — paid on ${on} unless appealed`,
+        notYet: `Nothing has been paid yet: ${c.merchantName} refunds ${money} on ${when}, when the appeal window closes, unless either side appeals before then.`,
+      };
+    case 'credit':
+      return {
+        summary: `credit of ${money} decided — issued on ${on} unless appealed`,
+        notYet: `Nothing has been credited yet: the platform credits ${money} on ${when}, when the appeal window closes, unless either side appeals before then.`,
+      };
+    default:
+      return {
+        summary: `decided for ${c.merchantName} — final on ${on} unless appealed`,
+        notYet: `The decision becomes final on ${when}, when the appeal window closes, unless either side appeals before then.`,
+      };
   }
 }
 
@@ -230,7 +257,7 @@ function nextSteps(after: CaseState, reader: Reader, c: MailCase, now: Date): st
         merchant_info_needed: 'Reply on the case with the information the platform’s staff asked for.',
         customer_info_needed: 'Reply on the case with the information you were asked for.',
         customer_response_needed: after.offer
-          ? `Accept the offer of ${formatMoney(after.offer.amount, after.offer.currency)}, escalate the case to the platform’s staff, or withdraw it.`
+          ? `Accept the offer of ${mailMoney(after.offer.amount, after.offer.currency)}, escalate the case to the platform’s staff, or withdraw it.`
           : 'Escalate the case to the platform’s staff if you disagree, or withdraw it.',
       };
       const ifNot: Record<typeof after.status, string> = {
@@ -301,7 +328,7 @@ function content(template: Template, e: NewEvent, after: CaseState, reader: Read
     case 'offer':
       return {
         summary: `${c.merchantName} made an offer`,
-        happened: `${actor} offered a partial refund of ${formatMoney(d.amount ?? 0, d.currency ?? c.currency)}.`,
+        happened: `${actor} offered a partial refund of ${mailMoney(d.amount ?? 0, d.currency ?? c.currency)}.`,
         quote,
         next: nextSteps(after, reader, c, now),
       };
@@ -336,13 +363,24 @@ function content(template: Template, e: NewEvent, after: CaseState, reader: Read
         quote,
         next: nextSteps(after, reader, c, now),
       };
-    case 'decided':
+    case 'decided': {
+      const outcome = outcomeText(d.outcome, c);
+      if (d.final || !after.appealDeadline)
+        return {
+          summary: `decided: ${d.decision === 'merchant_wins' ? `${c.merchantName} wins` : d.decision === 'credit' ? 'platform credit' : 'refund'}`,
+          happened: `${actor} decided the case${d.final ? ' on appeal; this decision is final' : ''}: ${outcome}.`,
+          quote: event.message ? { intro: `${actor} gave these reasons:`, text: event.message } : null,
+          next: nextSteps(after, reader, c, now),
+        };
+      // Inside the appeal window nothing has moved yet: say what is decided, and when it takes effect.
+      const pending = pendingDecision(d.outcome, c, after.appealDeadline, reader);
       return {
-        summary: `decided: ${d.decision === 'merchant_wins' ? `${c.merchantName} wins` : d.decision === 'credit' ? 'platform credit' : 'refund'}`,
-        happened: `${actor} decided the case${d.final ? ' on appeal; this decision is final' : ''}: ${outcomeText(d.outcome, c)}.`,
+        summary: pending.summary,
+        happened: `${actor} decided the case: ${outcome}. ${pending.notYet}`,
         quote: event.message ? { intro: `${actor} gave these reasons:`, text: event.message } : null,
         next: nextSteps(after, reader, c, now),
       };
+    }
     case 'appealed':
       return {
         summary: `${event.actor.name} appealed`,
@@ -384,10 +422,10 @@ function content(template: Template, e: NewEvent, after: CaseState, reader: Read
           next: ['The case is closed. There is nothing more to do.'],
         };
       const left =
-        d.refundedAmount !== undefined ? ` In all ${formatMoney(d.refundedAmount, d.currency ?? c.currency)} of it has been refunded.` : '';
+        d.refundedAmount !== undefined ? ` In all ${mailMoney(d.refundedAmount, d.currency ?? c.currency)} of it has been refunded.` : '';
       return {
         summary: 'payment partly refunded',
-        happened: `${d.amount !== undefined ? `${formatMoney(d.amount, d.currency ?? c.currency)} of the payment was` : 'Part of the payment was'} refunded outside the Resolution Center.${left} Any refund decided here pays at most what is left.`,
+        happened: `${d.amount !== undefined ? `${mailMoney(d.amount, d.currency ?? c.currency)} of the payment was` : 'Part of the payment was'} refunded outside the Resolution Center.${left} Any refund decided here pays at most what is left.`,
         quote: null,
         next: nextSteps(after, reader, c, now),
       };
@@ -419,7 +457,7 @@ function content(template: Template, e: NewEvent, after: CaseState, reader: Read
         next: ['The case is closed here. Follow the card issuer’s process.'],
       };
     case 'remedy_executed': {
-      const money = formatMoney(d.amount ?? 0, d.currency ?? c.currency);
+      const money = mailMoney(d.amount ?? 0, d.currency ?? c.currency);
       return {
         summary: event.type === 'credit_issued' ? `credit of ${money} issued` : `refund of ${money} sent`,
         happened:
@@ -433,7 +471,7 @@ function content(template: Template, e: NewEvent, after: CaseState, reader: Read
     case 'remedy_failed':
       return {
         summary: 'refund failed',
-        happened: `The refund of ${formatMoney(d.amount ?? 0, d.currency ?? c.currency)} could not be completed. The platform’s staff have been told and will retry it or issue a credit instead.`,
+        happened: `The refund of ${mailMoney(d.amount ?? 0, d.currency ?? c.currency)} could not be completed. The platform’s staff have been told and will retry it or issue a credit instead.`,
         quote: null,
         next: ['Nothing to do for now: we will write again when it is resolved.'],
       };

@@ -12,6 +12,7 @@ export type CaseEvent = z.infer<typeof EventView>;
 export type MeAnswer = z.infer<typeof Me>;
 export type OrderView = z.infer<typeof Order>;
 export type QueueEntry = z.infer<typeof QueueItem>;
+export type ReviewReason = NonNullable<QueueEntry['reviewReason']>;
 export type CreditsView = z.infer<typeof Credits>;
 export type DemoUserList = z.infer<typeof DemoUsers>;
 export type InsightsView = z.infer<typeof Insights>;

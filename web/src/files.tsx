@@ -89,7 +89,7 @@ export function FileDrop({ onChange, error, resetKey }: { onChange: (s: FilesSta
   const full = items.filter((i) => !i.error).length >= MAX_FILES;
 
   return (
-    <div className="field">
+    <div className="field" role="group" aria-labelledby={`${id}-label`}>
       <span className="label" id={`${id}-label`}>
         Evidence <span className="muted">(optional)</span>
       </span>
@@ -123,6 +123,7 @@ export function FileDrop({ onChange, error, resetKey }: { onChange: (s: FilesSta
             Choose files
           </button>
         )}
+        {/* Out of the accessibility tree: "Choose files" is the one control people use; this only opens the picker. */}
         <input
           ref={input}
           id={`${id}-input`}
@@ -131,7 +132,7 @@ export function FileDrop({ onChange, error, resetKey }: { onChange: (s: FilesSta
           multiple
           accept={ACCEPT}
           tabIndex={-1}
-          aria-labelledby={`${id}-label`}
+          aria-hidden="true"
           onChange={(e) => {
             if (e.target.files) add(e.target.files);
             e.target.value = '';

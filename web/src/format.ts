@@ -1,43 +1,10 @@
 /** Words and numbers as people read them: money in its currency, times in the viewer's zone. */
-import type { Case } from './api';
+import { formatMoney, minorUnitExponent } from '../../src/domain/money';
+import type { Case, ReviewReason } from './api';
 
-// ISO 4217 minor-unit exponents that are not 2 (the server stores minor units).
-const ZERO = new Set([
-  'BIF',
-  'CLP',
-  'DJF',
-  'GNF',
-  'ISK',
-  'JPY',
-  'KMF',
-  'KRW',
-  'PYG',
-  'RWF',
-  'UGX',
-  'UYI',
-  'VND',
-  'VUV',
-  'XAF',
-  'XOF',
-  'XPF',
-]);
-const THREE = new Set(['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND']);
-
-export function exponent(currency: string): number {
-  if (ZERO.has(currency)) return 0;
-  if (THREE.has(currency)) return 3;
-  return 2;
-}
-
-export function money(minor: number, currency: string): string {
-  const e = exponent(currency);
-  return new Intl.NumberFormat(undefined, {
-    style: 'currency',
-    currency,
-    minimumFractionDigits: e,
-    maximumFractionDigits: e,
-  }).format(minor / 10 ** e);
-}
+/** Money as mail states it too (one formatter, ISO 4217 exponents), in the browser's locale. */
+export const money = (minor: number, currency: string): string => formatMoney(minor, currency);
+export const exponent = minorUnitExponent;
 
 /** Parses an amount typed in major units ("12.50") into minor units, or null when it is not a valid amount. */
 export function parseMajor(input: string, currency: string): number | null {
@@ -49,12 +16,33 @@ export function parseMajor(input: string, currency: string): number | null {
   return Number(whole) * 10 ** e + Number(frac.padEnd(e, '0') || '0');
 }
 
+const dateTimes = new Map<string, Intl.DateTimeFormat>();
+
+/** "Dec 1, 2026, 9:18 PM UTC": every time shown names its zone, so two readers in two zones see why they differ. */
 export function dateTime(iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(iso));
+  let f = dateTimes.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat(undefined, {
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: '2-digit',
+      timeZoneName: 'short',
+      timeZone,
+    });
+    dateTimes.set(timeZone, f);
+  }
+  return f.format(new Date(iso));
 }
 
 export function date(iso: string, timeZone: string): string {
   return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone }).format(new Date(iso));
+}
+
+/** "Dec 6": a day inside the next weeks (an appeal window), in the viewer's zone. */
+export function shortDate(iso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone }).format(new Date(iso));
 }
 
 /** "3 days 4 h", "5 h 12 min", "40 s": the time left, coarse when far, fine when near. */
@@ -67,6 +55,11 @@ export function duration(ms: number): string {
   if (h > 0) return `${h} h ${m} min`;
   if (m > 0) return `${m} min ${s % 60} s`;
   return `${s} s`;
+}
+
+/** How long something has waited: "just now" under a minute, then as `duration`. */
+export function waited(ms: number): string {
+  return ms < 60_000 ? 'just now' : `waiting ${duration(ms)}`;
 }
 
 export function bytes(n: number): string {
@@ -96,11 +89,19 @@ export const STATUS_LABELS: Record<Case['status'], string> = {
   chargeback_filed: 'Closed: chargeback filed with the bank',
 };
 
-/** The status in words; a decision that can still be appealed is not "closed" yet. */
-export function statusLabel(c: Pick<Case, 'status' | 'final' | 'appealDeadline'>): string {
-  if (!c.final && c.appealDeadline) {
-    if (c.status === 'customer_won') return 'Decided: customer refunded (appeal possible)';
-    if (c.status === 'merchant_won') return 'Decided: in the merchant’s favour (appeal possible)';
+/**
+ * The status in words. A first decision inside its appeal window has moved no money yet: it
+ * says what was decided and when it takes effect ("Refund of $79.00 decided — paid on Dec 6
+ * unless appealed"), never that the customer was refunded.
+ */
+export function statusLabel(c: Pick<Case, 'status' | 'final' | 'appealDeadline' | 'outcome'>, timeZone: string): string {
+  if (!c.final && c.appealDeadline && (c.status === 'customer_won' || c.status === 'merchant_won')) {
+    const on = shortDate(c.appealDeadline, timeZone);
+    const o = c.outcome;
+    if (o?.kind === 'refund') return `Refund of ${money(o.amount, o.currency)} decided — paid on ${on} unless appealed`;
+    if (o?.kind === 'partial_refund') return `Partial refund of ${money(o.amount, o.currency)} decided — paid on ${on} unless appealed`;
+    if (o?.kind === 'credit') return `Credit of ${money(o.amount, o.currency)} decided — issued on ${on} unless appealed`;
+    return `Decided for the merchant — final on ${on} unless appealed`;
   }
   return STATUS_LABELS[c.status];
 }
@@ -138,6 +139,18 @@ export const INELIGIBLE: Record<string, string> = {
   case_already_exists: 'A case already exists for this payment.',
   filing_window_passed: 'It’s too late: the window for opening a case on this payment (180 days by default) has passed.',
   conflict_of_interest: 'You’re a member of this merchant, so you can’t open a case against it.',
+};
+
+/** Why a case is in the review queue (`reviewReason`), as staff read it on each card and in the filter. */
+export const REVIEW_REASON_WORDS: Record<ReviewReason, string> = {
+  merchant_unresponsive: 'The merchant did not answer in 7 days',
+  customer_request: 'The customer asked the platform to decide',
+  merchant_info_unanswered: 'The merchant did not answer staff’s question',
+  merchant_info_provided: 'The merchant answered staff’s question',
+  customer_info_provided: 'The customer answered staff’s question',
+  customer_appeal: 'Appeal by the customer',
+  merchant_appeal: 'Appeal by the merchant',
+  remedy_failed: 'The refund failed at the payment provider',
 };
 
 export const REASON_WORDS: Record<string, string> = {

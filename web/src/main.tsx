@@ -156,7 +156,10 @@ function Shell() {
           Menu
         </button>
         <div className="who">
-          <span className="who-name">{me.user.name}</span>
+          <span className="who-name">
+            <span className="visually-hidden">Signed in as </span>
+            {me.user.name}
+          </span>
           <button
             type="button"
             className="btn btn-ghost btn-sm"

@@ -62,8 +62,9 @@ export function Alert({ tone, children }: { tone: 'error' | 'success' | 'info' |
   );
 }
 
-export function StatusPill({ c }: { c: Pick<Case, 'status' | 'final' | 'appealDeadline'> }) {
-  return <span className={`pill pill-${statusTone(c.status)}`}>{statusLabel(c)}</span>;
+export function StatusPill({ c }: { c: Pick<Case, 'status' | 'final' | 'appealDeadline' | 'outcome'> }) {
+  const me = useMe();
+  return <span className={`pill pill-${statusTone(c.status)}`}>{statusLabel(c, me.user.timeZone)}</span>;
 }
 
 export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: React.ReactNode; actions?: React.ReactNode }) {
@@ -95,7 +96,10 @@ export function Empty({ title, children }: { title: string; children?: React.Rea
 
 const URGENT_MS = 48 * 3600 * 1000;
 
-/** A deadline in the viewer's zone with the time left, updated every second. */
+/**
+ * A deadline in the viewer's zone (named) with the time left, updated every second. Compact
+ * (the inbox's column) stacks the two; nothing is only in a tooltip.
+ */
 export function Countdown({ dueAt, compact = false }: { dueAt: string; compact?: boolean }) {
   const me = useMe();
   const now = useNow(1000);
@@ -104,13 +108,14 @@ export function Countdown({ dueAt, compact = false }: { dueAt: string; compact?:
   const when = dateTime(dueAt, me.user.timeZone);
   if (compact)
     return (
-      <span className={`due ${urgent ? 'due-urgent' : ''}`} title={`${when} (${me.user.timeZone})`}>
-        {left <= 0 ? 'Overdue' : `${duration(left)} left`}
+      <span className={`due due-compact ${urgent ? 'due-urgent' : ''}`}>
+        <time dateTime={dueAt}>{when}</time>
+        <span className="due-left">{left <= 0 ? 'Overdue' : `${duration(left)} left`}</span>
       </span>
     );
   return (
     <span className="countdown">
-      <time dateTime={dueAt}>{when}</time> <span className="muted">({me.user.timeZone})</span>
+      <time dateTime={dueAt}>{when}</time>
       {' · '}
       <strong className={urgent ? 'text-urgent' : ''} aria-live="off">
         {left <= 0 ? 'deadline passed, processing…' : `${duration(left)} left`}

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Services } from '../../app.js';
 import { requirePerson, requireStaff, viewerOf } from '../auth.js';
 import { type FastifyZod, PERSON } from '../server.js';
-import { ActionBody, CaseListQuery, CaseParams, CaseView, OpenCaseBody, Page, PageQuery, QueueItem } from '../schemas.js';
+import { ActionBody, CaseListQuery, CaseParams, CaseView, OpenCaseBody, Page, QueueItem, QueueQuery } from '../schemas.js';
 
 export function caseRoutes(app: FastifyZod, s: Services) {
   const tags = ['cases'];
@@ -62,9 +62,9 @@ export function caseRoutes(app: FastifyZod, s: Services) {
       tags: ['staff'],
       security,
       summary: 'Cases awaiting staff, oldest escalation first, then failed remedies',
-      querystring: PageQuery,
+      querystring: QueueQuery,
       response: { 200: z.object({ data: z.array(QueueItem), nextCursor: z.string().nullable() }) },
     },
-    handler: async (req) => s.queries.reviewQueue(viewerOf(req), s.clock.now(), req.query.limit, req.query.cursor),
+    handler: async (req) => s.queries.reviewQueue(viewerOf(req), s.clock.now(), req.query.limit, req.query.cursor, req.query.reason),
   });
 }

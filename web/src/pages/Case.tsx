@@ -398,7 +398,7 @@ export function CasePage({ id }: { id: string }) {
             aria-labelledby="status-title"
           >
             <h2 id="status-title" className="status-title">
-              {statusLabel(k)}
+              {statusLabel(k, me.user.timeZone)}
             </h2>
             <p className="status-turn">{turnText(k)}</p>
             {k.dueAt && (

@@ -1,25 +1,29 @@
-import { type QueueEntry, api } from '../api';
-import { ISSUE_LABELS, REASON_WORDS, dateTime, duration, money } from '../format';
-import { Link } from '../router';
+import { type QueueEntry, type ReviewReason, api } from '../api';
+import { ISSUE_LABELS, REVIEW_REASON_WORDS, dateTime, money, waited } from '../format';
+import { Link, navigate, useLocation } from '../router';
 import { useMe, useNow } from '../session';
 import { Empty, ErrorBox, Loading, PageHeader, StatusPill, useLoad } from '../ui';
 
-const REASONS: Record<QueueEntry['queueReason'], { label: string; tone: string }> = {
+const KINDS: Record<QueueEntry['queueReason'], { label: string; tone: string }> = {
   appeal: { label: 'Appeal · needs a second reviewer', tone: 'badge-appeal' },
   escalation: { label: 'Escalated', tone: 'badge-review' },
   remedy_failed: { label: 'Refund failed', tone: 'badge-urgent' },
 };
 
-function escalationWhy(c: QueueEntry): string | null {
-  const esc = [...(c.timeline ?? [])].reverse().find((e) => e.type === 'escalated' || e.type === 'deadline_passed');
-  const reason = esc?.data.reason;
-  return typeof reason === 'string' ? (REASON_WORDS[reason] ?? null) : null;
-}
+const REASONS = Object.keys(REVIEW_REASON_WORDS) as ReviewReason[];
+const isReason = (r: string | null): r is ReviewReason => r !== null && (REASONS as string[]).includes(r);
 
 export function QueuePage() {
   const me = useMe();
-  const now = useNow(60_000);
-  const { value, reload } = useLoad(() => api<{ data: QueueEntry[] }>('GET', '/review-queue?limit=100'), [], 15_000);
+  const now = useNow(30_000);
+  const url = useLocation();
+  const asked = url.searchParams.get('reason');
+  const reason = isReason(asked) ? asked : null;
+  const { value, reload } = useLoad(
+    () => api<{ data: QueueEntry[] }>('GET', `/review-queue?limit=100${reason ? `&reason=${reason}` : ''}`),
+    [reason],
+    15_000,
+  );
   const items = value.state === 'ready' ? value.data.data : [];
   const appeals = items.filter((c) => c.queueReason === 'appeal').length;
   const failed = items.filter((c) => c.queueReason === 'remedy_failed').length;
@@ -29,41 +33,60 @@ export function QueuePage() {
         title="Review queue"
         subtitle={
           value.state === 'ready'
-            ? `${items.length} case${items.length === 1 ? '' : 's'} waiting for staff, oldest first · ${appeals} appeal${appeals === 1 ? '' : 's'} · ${failed} failed refund${failed === 1 ? '' : 's'}`
+            ? `${items.length} case${items.length === 1 ? '' : 's'} waiting for staff${reason ? ` (${REVIEW_REASON_WORDS[reason].toLowerCase()})` : ''}, oldest first · ${appeals} appeal${appeals === 1 ? '' : 's'} · ${failed} failed refund${failed === 1 ? '' : 's'}`
             : 'Cases waiting for staff, oldest first.'
         }
       />
+      <div className="toolbar">
+        <div className="field-inline">
+          <label htmlFor="reason-filter">Why it is here</label>
+          <select
+            id="reason-filter"
+            value={reason ?? ''}
+            onChange={(e) => navigate(e.target.value ? `/queue?reason=${e.target.value}` : '/queue', true)}
+          >
+            <option value="">Any reason</option>
+            {REASONS.map((r) => (
+              <option key={r} value={r}>
+                {REVIEW_REASON_WORDS[r]}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
       {value.state === 'loading' && <Loading />}
       {value.state === 'error' && <ErrorBox error={value.error} retry={() => void reload()} />}
-      {value.state === 'ready' && items.length === 0 && <Empty title="The queue is empty">No case is waiting for staff.</Empty>}
+      {value.state === 'ready' && items.length === 0 && (
+        <Empty title={reason ? 'Nothing here' : 'The queue is empty'}>
+          {reason ? 'No case waiting for staff has this reason.' : 'No case is waiting for staff.'}
+        </Empty>
+      )}
       {items.length > 0 && (
         <ol className="queue" aria-label="Cases waiting for staff">
-          {items.map((c) => {
-            const why = escalationWhy(c);
-            return (
-              <li key={c.id}>
-                <Link to={`/cases/${c.id}`} className={`card queue-item queue-${c.queueReason}`}>
-                  <div className="queue-main">
-                    <span className={`badge ${REASONS[c.queueReason].tone}`}>{REASONS[c.queueReason].label}</span>
-                    <span className="case-row-title">{c.payment.productName}</span>
-                    <span className="muted small">
-                      {c.customer.name} vs {c.merchant.name} · {ISSUE_LABELS[c.issueType].title}
-                      {why ? ` · ${why}` : ''}
+          {items.map((c) => (
+            <li key={c.id}>
+              <Link to={`/cases/${c.id}`} className={`card queue-item queue-${c.queueReason}`}>
+                <div className="queue-main">
+                  <span className={`badge ${KINDS[c.queueReason].tone}`}>{KINDS[c.queueReason].label}</span>
+                  <span className="case-row-title">{c.payment.productName}</span>
+                  {c.reviewReason && <span className="queue-why">{REVIEW_REASON_WORDS[c.reviewReason]}</span>}
+                  <span className="muted small">
+                    {c.customer.name} vs {c.merchant.name} · {ISSUE_LABELS[c.issueType].title}
+                  </span>
+                </div>
+                <div className="queue-side">
+                  <StatusPill c={c} />
+                  {c.reviewSince && (
+                    <span className="small muted">
+                      {waited(now - Date.parse(c.reviewSince))} · since{' '}
+                      <time dateTime={c.reviewSince}>{dateTime(c.reviewSince, me.user.timeZone)}</time>
                     </span>
-                  </div>
-                  <div className="queue-side">
-                    <StatusPill c={c} />
-                    {c.reviewSince && (
-                      <span className="small muted" title={dateTime(c.reviewSince, me.user.timeZone)}>
-                        waiting {duration(now - Date.parse(c.reviewSince))}
-                      </span>
-                    )}
-                  </div>
-                  <span className="amount case-row-amount">{money(c.payment.amount, c.payment.currency)}</span>
-                </Link>
-              </li>
-            );
-          })}
+                  )}
+                </div>
+                <span className="amount case-row-amount">{money(c.payment.amount, c.payment.currency)}</span>
+              </Link>
+            </li>
+          ))}
         </ol>
       )}
     </>

@@ -46,7 +46,7 @@ export function TimeMachinePage() {
           Service time
         </h2>
         <p className="clock" aria-live="off">
-          {dateTime(new Date(now).toISOString(), me.user.timeZone)} <span className="muted small">({me.user.timeZone})</span>
+          {dateTime(new Date(now).toISOString(), me.user.timeZone)}
         </p>
         <div className="preset-row">
           {PRESETS.map(([d, label]) => (
