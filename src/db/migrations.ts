@@ -301,12 +301,36 @@ const m005_payment_truth: Migration = {
   },
 };
 
+/** System evidence (SPEC §13): what the platform knows of a payment's delivery and use. */
+const m008_evidence: Migration = {
+  async up(db: AnyDB) {
+    await db.schema
+      .createTable('system_evidence')
+      .addColumn('n', 'integer', identity(db))
+      .addColumn('payment_id', text, (c) => c.notNull().references('payments.id'))
+      .addColumn('id', text, (c) => c.notNull())
+      .addColumn('type', text, (c) => c.notNull())
+      .addColumn('occurred_at', text, (c) => c.notNull())
+      .addColumn('ip', text)
+      .addColumn('device_id', text)
+      .addColumn('user_agent', text)
+      .addColumn('description', text, (c) => c.notNull())
+      .addColumn('data', text)
+      .addColumn('created_at', text, (c) => c.notNull())
+      .addUniqueConstraint('system_evidence_payment_id', ['payment_id', 'id'])
+      .execute();
+    // A case's list reads in its order: by occurredAt, then arrival.
+    await db.schema.createIndex('system_evidence_order').on('system_evidence').columns(['payment_id', 'occurred_at', 'n']).execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '001_core': m001_core,
   '002_uploads': m002_uploads,
   '003_notifications': m003_notifications,
   '004_money': m004_money,
   '005_payment_truth': m005_payment_truth,
+  '008_evidence': m008_evidence,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -211,6 +211,24 @@ export interface DisputesTable {
   updated_at: string;
 }
 
+/** What the platform knows of a payment's delivery and use (SPEC §13): append-only. */
+export interface SystemEvidenceTable {
+  /** Arrival order: the tie-break after occurred_at. */
+  n: Generated<number>;
+  payment_id: string;
+  /** The platform's own id, unique per payment. */
+  id: string;
+  type: string;
+  occurred_at: string;
+  ip: string | null;
+  device_id: string | null;
+  user_agent: string | null;
+  description: string;
+  /** Canonical JSON of the object, or null. */
+  data: string | null;
+  created_at: string;
+}
+
 export interface DB {
   users: UsersTable;
   merchants: MerchantsTable;
@@ -229,6 +247,7 @@ export interface DB {
   webhook_deliveries: WebhookDeliveriesTable;
   uploads: UploadsTable;
   disputes: DisputesTable;
+  system_evidence: SystemEvidenceTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -239,3 +258,4 @@ export type OutboxRow = Selectable<OutboxTable>;
 export type NewOutboxRow = Insertable<OutboxTable>;
 export type UploadRow = Selectable<UploadsTable>;
 export type DisputeRow = Selectable<DisputesTable>;
+export type SystemEvidenceRow = Selectable<SystemEvidenceTable>;

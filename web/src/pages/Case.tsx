@@ -6,6 +6,7 @@ import { Link, useLocation } from '../router';
 import { useMe } from '../session';
 import { Alert, Countdown, ErrorBox, FieldError, Loading, StatusPill, useLoad } from '../ui';
 import { type ActionUi, actionUi, eventWords } from './caseWords';
+import { SystemEvidenceCard } from './CaseEvidence';
 
 const POLL_MS = 4000;
 
@@ -462,6 +463,7 @@ export function CasePage({ id }: { id: string }) {
               <dd>{k.role === 'staff' ? 'platform staff' : `the ${k.role}`}</dd>
             </dl>
           </section>
+          <SystemEvidenceCard caseId={k.id} role={k.role} />
         </aside>
       </div>
     </>
