@@ -81,6 +81,8 @@ export interface CaseEventsTable {
   data: string;
   visibility: string;
   created_at: string;
+  /** SPEC §13's chained hash: covers the previous event's hash and this event. */
+  hash: string;
 }
 
 export interface SessionsTable {

@@ -4,6 +4,7 @@
  * Each violation is a sentence naming the row.
  */
 import type { Kysely } from 'kysely';
+import { chainedRow, eventHash, genesisHash } from '../cases/chain.js';
 import type { CaseState } from '../domain/case.js';
 import type { DB } from '../db/schema.js';
 
@@ -15,7 +16,7 @@ export async function checkInvariants(db: Kysely<DB>, now: Date): Promise<string
     .selectAll('cases')
     .select(['payments.amount as p_amount', 'payments.refunded_amount as p_refunded'])
     .execute();
-  const events = await db.selectFrom('case_events').select(['case_id', 'seq', 'type', 'data']).orderBy('case_id').orderBy('seq').execute();
+  const events = await db.selectFrom('case_events').selectAll().orderBy('case_id').orderBy('seq').execute();
   const byCase = new Map<string, typeof events>();
   for (const e of events) byCase.set(e.case_id, [...(byCase.get(e.case_id) ?? []), e]);
   const credits = await db.selectFrom('credit_entries').select(['case_id', 'amount']).execute();
@@ -40,6 +41,16 @@ export async function checkInvariants(db: Kysely<DB>, now: Date): Promise<string
       return evs.slice(0, i).some((p) => (JSON.parse(p.data) as { final?: boolean }).final === true);
     });
     if (statusChangesAfterFinal.length) problems.push(`case ${c.id}: status changed after it was final`);
+    // The tamper-evident chain (SPEC §13): the first break is reported; everything after it is suspect.
+    let previous = genesisHash(c.id);
+    for (const e of evs) {
+      const expected = eventHash(previous, chainedRow(e));
+      if (e.hash !== expected) {
+        problems.push(`case ${c.id}: event seq ${e.seq} does not match its hash (the timeline chain is broken there)`);
+        break;
+      }
+      previous = e.hash;
+    }
     const paidOut = c.p_refunded + (credited.get(c.id) ?? 0);
     if (c.p_refunded > c.p_amount) problems.push(`payment of case ${c.id}: refunded ${c.p_refunded} of ${c.p_amount}`);
     if (paidOut > c.p_amount) problems.push(`case ${c.id}: refunded plus credited ${paidOut} exceeds the payment ${c.p_amount}`);
