@@ -1,9 +1,14 @@
-/** System evidence over HTTP (SPEC §13): the platform records it, a case's parties and staff read it. */
+/**
+ * System evidence and the case file over HTTP (SPEC §13): the platform records evidence,
+ * a case's parties and staff read it and download the case file.
+ */
 import { z } from 'zod';
 import type { Services } from '../../app.js';
+import { buildCaseFile, caseFileData } from '../../casefile/casefile.js';
+import { CHAIN_ALGORITHM } from '../../cases/chain.js';
 import { EVIDENCE_TYPES, SystemEvidence } from '../../evidence/system.js';
 import { requirePerson, requirePlatform, viewerOf } from '../auth.js';
-import { CaseParams, IsoTime, Page, PageQuery, PlatformId, Problem } from '../schemas.js';
+import { CaseParams, CaseView, EventView, IsoTime, Page, PageQuery, PlatformId, Problem } from '../schemas.js';
 import { type FastifyZod, PERSON, PLATFORM } from '../server.js';
 
 export const EvidenceBody = z.object({
@@ -27,6 +32,43 @@ export const Evidence = z.object({
   description: z.string(),
   data: z.record(z.string(), z.unknown()).nullable(),
   createdAt: z.string(),
+});
+
+export const CaseFile = z.object({
+  case: CaseView.omit({ availableActions: true, role: true, timeline: true }),
+  /** The events the reader may see; a staff-only event in a party's copy is its seq and hash alone. */
+  timeline: z.array(z.union([EventView, z.object({ seq: z.number().int(), hash: z.string() }).strict()])),
+  attachments: z.array(
+    z.object({
+      id: z.string(),
+      eventSeq: z.number().int(),
+      filename: z.string(),
+      contentType: z.string(),
+      size: z.number(),
+      sha256: z.string(),
+    }),
+  ),
+  evidence: z.array(Evidence),
+  disputes: z.array(
+    z.object({
+      id: z.string(),
+      paymentId: z.string(),
+      source: z.string(),
+      externalId: z.string(),
+      stage: z.string(),
+      status: z.string(),
+      reason: z.string().nullable(),
+      amount: z.number(),
+      currency: z.string(),
+      respondBy: z.string().nullable(),
+      network: z.string().nullable(),
+      alertKind: z.string().nullable(),
+      actionable: z.boolean(),
+      createdAt: z.string(),
+      updatedAt: z.string(),
+    }),
+  ),
+  integrity: z.object({ algorithm: z.literal(CHAIN_ALGORITHM), finalHash: z.string() }),
 });
 
 const EvidenceParams = z.object({ id: PlatformId, evidenceId: PlatformId });
@@ -61,5 +103,37 @@ export function evidenceRoutes(app: FastifyZod, s: Services): void {
       response: { 200: Page(Evidence), 404: Problem },
     },
     handler: async (req) => evidence.forCase(viewerOf(req), req.params.id, req.query.limit, req.query.cursor),
+  });
+
+  app.get('/api/v1/cases/:id/file.json', {
+    preHandler: requirePerson,
+    schema: {
+      tags: ['cases'],
+      security: PERSON,
+      summary: 'The case file as JSON (parties and staff; staff’s copy includes internal notes)',
+      params: CaseParams,
+      response: { 200: CaseFile, 404: Problem },
+    },
+    handler: async (req) => caseFileData(s, req.params.id, viewerOf(req)),
+  });
+
+  app.get('/api/v1/cases/:id/file.pdf', {
+    preHandler: requirePerson,
+    schema: {
+      tags: ['cases'],
+      security: PERSON,
+      summary: 'The case file as a PDF (parties and staff): summary, payment, timeline, attachments, evidence, disputes, integrity page',
+      params: CaseParams,
+      produces: ['application/pdf'],
+    },
+    handler: async (req, reply) => {
+      const pdf = await buildCaseFile(s, req.params.id, viewerOf(req));
+      return reply
+        .header('content-type', 'application/pdf')
+        .header('content-disposition', `attachment; filename="case-file-${req.params.id}.pdf"`)
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', 'private, no-store')
+        .send(pdf);
+    },
   });
 }

@@ -6,7 +6,7 @@ import { Link, useLocation } from '../router';
 import { useMe } from '../session';
 import { Alert, Countdown, ErrorBox, FieldError, Loading, StatusPill, useLoad } from '../ui';
 import { type ActionUi, actionUi, eventWords } from './caseWords';
-import { SystemEvidenceCard } from './CaseEvidence';
+import { CaseFileCard, SystemEvidenceCard } from './CaseEvidence';
 
 const POLL_MS = 4000;
 
@@ -464,6 +464,7 @@ export function CasePage({ id }: { id: string }) {
             </dl>
           </section>
           <SystemEvidenceCard caseId={k.id} role={k.role} />
+          <CaseFileCard caseId={k.id} role={k.role} />
         </aside>
       </div>
     </>

@@ -59,3 +59,28 @@ export function SystemEvidenceCard({ caseId, role }: { caseId: string; role: str
     </section>
   );
 }
+
+/** The case file for this reader (staff's copy has the internal notes). */
+export function CaseFileCard({ caseId, role }: { caseId: string; role: string | null }) {
+  const base = `/api/v1/cases/${encodeURIComponent(caseId)}`;
+  return (
+    <section className="card" aria-labelledby="case-file-title">
+      <h2 id="case-file-title" className="card-title">
+        Case file
+      </h2>
+      <p className="muted small">
+        {role === 'staff'
+          ? 'Everything on the case in one document, with the hash of every event. Your copy includes internal notes, marked.'
+          : 'Everything on the case you can see in one document, with the hash of every event so it can be verified.'}
+      </p>
+      <p className="case-file-links">
+        <a className="btn btn-secondary" href={`${base}/file.pdf`} download>
+          Download case file
+        </a>{' '}
+        <a className="small" href={`${base}/file.json`} download>
+          JSON
+        </a>
+      </p>
+    </section>
+  );
+}
