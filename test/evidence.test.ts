@@ -162,3 +162,24 @@ describe('reading a case’s evidence', () => {
     expect((await t.api('GET', `/api/v1/cases/${c.id}/evidence?cursor=nonsense`, { token: w.tokens.customer })).status).toBe(400);
   });
 });
+
+describe('the demo seed', () => {
+  it('records access and download evidence for a payment with a case', async () => {
+    const demo = await startApp({ DEMO_SEED: '1' });
+    try {
+      const row = await demo.app.services.db.selectFrom('cases').select('id').where('payment_id', '=', 'pay_b3').executeTakeFirstOrThrow();
+      const login = await demo.api('POST', '/api/v1/session', { body: { email: 'sam@platform.example', password: 'demo-password' } });
+      const r = await demo.api('GET', `/api/v1/cases/${row.id}/evidence`, { token: login.body.token });
+      expect(r.status).toBe(200);
+      expect(r.body.data.map((e: { type: string }) => e.type)).toEqual([
+        'access_granted',
+        'login',
+        'download',
+        'download',
+        'license_activated',
+      ]);
+    } finally {
+      await demo.close();
+    }
+  });
+});
