@@ -34,6 +34,7 @@ import { webhookHandler } from './notifications/webhooks.js';
 import { type Storage, openStorage } from './files/storage.js';
 import { Uploads } from './files/uploads.js';
 import { uploadRoutes } from './http/routes/uploads.js';
+import { evidenceRoutes } from './http/routes/evidence.js';
 
 export interface Services {
   config: Config;
@@ -143,6 +144,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     notificationRoutes,
     devRoutes,
     insightsRoutes,
+    evidenceRoutes,
     ...(parts.routes ?? []),
     webApp(parts.webRoot),
   ]);

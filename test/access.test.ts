@@ -221,6 +221,16 @@ const TABLE: Entry[] = [
     path: () => `/api/v1/cases/${caseId}/attachments/${attachmentId}`,
     expect: partiesAndStaff(200),
   },
+  {
+    method: 'PUT',
+    url: '/api/v1/platform/payments/:id/evidence/:evidenceId',
+    path: () => '/api/v1/platform/payments/p_matrix/evidence/ev_matrix',
+    body: () => ({ type: 'login', occurredAt: '2026-03-01T00:00:00Z', description: 'Signed in' }),
+    expect: platformOnly(200),
+  },
+  { method: 'GET', url: '/api/v1/cases/:id/file.pdf', path: () => `/api/v1/cases/${caseId}/file.pdf`, expect: partiesAndStaff(200) },
+  { method: 'GET', url: '/api/v1/cases/:id/file.json', path: () => `/api/v1/cases/${caseId}/file.json`, expect: partiesAndStaff(200) },
+  { method: 'GET', url: '/api/v1/cases/:id/evidence', path: () => `/api/v1/cases/${caseId}/evidence`, expect: partiesAndStaff(200) },
   // Provider events authenticate by signature, never by who calls: unsigned is refused for everyone.
   ...['stripe', 'paypal'].map((provider): Entry => ({
     method: 'POST',

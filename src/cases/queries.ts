@@ -77,6 +77,7 @@ export interface EventView {
   data: Record<string, unknown>;
   visibility: 'public' | 'staff';
   createdAt: string;
+  hash: string;
 }
 
 export function eventView(e: CaseEventRow): EventView {
@@ -90,6 +91,7 @@ export function eventView(e: CaseEventRow): EventView {
     data: JSON.parse(e.data) as Record<string, unknown>,
     visibility: e.visibility as 'public' | 'staff',
     createdAt: e.created_at,
+    hash: e.hash,
   };
 }
 

@@ -35,6 +35,7 @@ import type { CaseRow, DB, PaymentRow } from '../db/schema.js';
 import { newId } from '../ids.js';
 import { type OutboxMessage, enqueue } from '../outbox/outbox.js';
 import { type Viewer, roleIn } from './access.js';
+import { chainedRow, eventHash, genesisHash } from './chain.js';
 
 /** Claims uploads for a submission inside its transaction (evidence files plug in here). */
 export interface EvidenceClaimer {
@@ -46,7 +47,7 @@ export interface CaseChange {
   row: CaseRow;
   before: CaseState | null;
   after: CaseState;
-  events: (NewEvent & { id: string; seq: number })[];
+  events: (NewEvent & { id: string; seq: number; hash: string })[];
   payment: PaymentRow;
 }
 
@@ -90,6 +91,17 @@ export function chargebackCount(eb: ExpressionBuilder<DB, 'payments'>) {
     .as('chargebacks');
 }
 
+/** The hash of the case's last event (SPEC §13's chain), as the column `last_hash`: one index seek on (case_id, seq). */
+function lastHashColumn(eb: ExpressionBuilder<DB, 'cases'>) {
+  return eb
+    .selectFrom('case_events')
+    .select('case_events.hash')
+    .whereRef('case_events.case_id', '=', 'cases.id')
+    .orderBy('case_events.seq', 'desc')
+    .limit(1)
+    .as('last_hash');
+}
+
 export function parseState(row: Pick<CaseRow, 'state'>): CaseState {
   return JSON.parse(row.state) as CaseState;
 }
@@ -121,9 +133,9 @@ function writePathReads() {
     ),
     /** PostgreSQL: the case's row lock, held to the end of the transaction. */
     lockCase: prepare((db: Kysely<DB>, id: string) => db.selectFrom('cases').select('id').where('id', '=', id).forUpdate()),
-    /** A case and the seq of its last event (the transaction's lock on the case keeps both current). */
+    /** A case and the seq and hash of its last event (the transaction's lock on the case keeps them current). */
     caseAndLastSeq: prepare((db: Kysely<DB>, id: string) =>
-      db.selectFrom('cases').selectAll('cases').select(lastSeqColumn).where('cases.id', '=', id),
+      db.selectFrom('cases').selectAll('cases').select(lastSeqColumn).select(lastHashColumn).where('cases.id', '=', id),
     ),
   };
 }
@@ -280,7 +292,7 @@ export class CaseService {
     const now = this.clock.now();
     const [found] = await this.reads.caseAndLastSeq(trx, caseId);
     if (!found) throw notFound('case');
-    const { last_seq: lastSeq, ...row } = found;
+    const { last_seq: lastSeq, last_hash: lastHash, ...row } = found;
     const [payment] = await this.reads.payment(trx, row.payment_id);
     if (!payment) throw new Error(`Case ${caseId} has no payment ${row.payment_id}`);
     const before = parseState(row);
@@ -297,7 +309,7 @@ export class CaseService {
       .where('version', '=', row.version)
       .executeTakeFirst();
     if (res.numUpdatedRows === 0n) throw new LostRace();
-    await this.commit(trx, next, before, after, p, payment, Number(lastSeq ?? 0));
+    await this.commit(trx, next, before, after, p, payment, Number(lastSeq ?? 0), lastHash);
     return next;
   }
 
@@ -309,27 +321,33 @@ export class CaseService {
     plan: Plan,
     payment: PaymentRow,
     lastSeq: number,
+    lastHash: string | null = null,
   ): Promise<void> {
-    const events = plan.events.map((e, i) => ({ ...e, id: newId('evt'), seq: lastSeq + i + 1 }));
-    await trx
-      .insertInto('case_events')
-      .values(
-        events.map((e) => ({
-          id: e.id,
-          case_id: row.id,
-          seq: e.seq,
-          type: e.type,
-          actor_kind: e.actor.kind,
-          actor_id: e.actor.id,
-          actor_name: e.actor.name,
-          message: e.message,
-          attachments: JSON.stringify(e.attachments),
-          data: JSON.stringify(e.data),
-          visibility: e.visibility,
-          created_at: e.createdAt,
-        })),
-      )
-      .execute();
+    let previous = lastHash ?? genesisHash(row.id);
+    const rows = plan.events.map((e, i) => {
+      const stored = {
+        id: newId('evt'),
+        case_id: row.id,
+        seq: lastSeq + i + 1,
+        type: e.type,
+        actor_kind: e.actor.kind,
+        actor_id: e.actor.id,
+        actor_name: e.actor.name,
+        message: e.message,
+        attachments: JSON.stringify(e.attachments),
+        data: JSON.stringify(e.data),
+        visibility: e.visibility,
+        created_at: e.createdAt,
+      };
+      // Hashed from the row as stored, the way `main.ts check` recomputes it (SPEC §13).
+      previous = eventHash(previous, chainedRow(stored));
+      return { ...stored, hash: previous };
+    });
+    await trx.insertInto('case_events').values(rows).execute();
+    const events = plan.events.map((e, i) => {
+      const r = rows[i] as (typeof rows)[number];
+      return { ...e, id: r.id, seq: r.seq, hash: r.hash };
+    });
     const now = this.clock.now();
     const outbox: OutboxMessage[] = [];
     let paid = payment;

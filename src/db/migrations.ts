@@ -4,6 +4,7 @@
  * differences come from src/db/database.ts.
  */
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import { chainedRow, eventHash, genesisHash } from '../cases/chain.js';
 import { dialectOf, identity } from './dialect.js';
 
 // Migrations must not depend on the evolving typed schema.
@@ -334,6 +335,64 @@ const m006_security: Migration = {
   },
 };
 
+/** Events chained per case in batches, in (case, seq) order, each hash from the one before. */
+async function chainStoredEvents(db: AnyDB) {
+  const batch = 500;
+  let lastCase = '';
+  let lastSeq = 0;
+  let previous = '';
+  for (;;) {
+    const after = [lastCase, lastSeq] as const;
+    const rows = (await db
+      .selectFrom('case_events')
+      .selectAll()
+      .where((eb) => eb(eb.refTuple('case_id', 'seq'), '>', eb.tuple(after[0], after[1])))
+      .orderBy('case_id')
+      .orderBy('seq')
+      .limit(batch)
+      .execute()) as Parameters<typeof chainedRow>[0][];
+    for (const r of rows) {
+      if (r.case_id !== lastCase) previous = genesisHash(r.case_id);
+      previous = eventHash(previous, chainedRow(r));
+      await db.updateTable('case_events').set({ hash: previous }).where('id', '=', r.id).execute();
+      lastCase = r.case_id;
+      lastSeq = r.seq;
+    }
+    if (rows.length < batch) return;
+  }
+}
+
+/**
+ * System evidence (SPEC §13): what the platform knows of a payment's delivery and use;
+ * and the tamper-evident timeline: every event gets its chained hash, the stored ones here.
+ */
+const m008_evidence: Migration = {
+  async up(db: AnyDB) {
+    await db.schema
+      .alterTable('case_events')
+      .addColumn('hash', text, (c) => c.notNull().defaultTo(''))
+      .execute();
+    await chainStoredEvents(db);
+    await db.schema
+      .createTable('system_evidence')
+      .addColumn('n', 'integer', identity(db))
+      .addColumn('payment_id', text, (c) => c.notNull().references('payments.id'))
+      .addColumn('id', text, (c) => c.notNull())
+      .addColumn('type', text, (c) => c.notNull())
+      .addColumn('occurred_at', text, (c) => c.notNull())
+      .addColumn('ip', text)
+      .addColumn('device_id', text)
+      .addColumn('user_agent', text)
+      .addColumn('description', text, (c) => c.notNull())
+      .addColumn('data', text)
+      .addColumn('created_at', text, (c) => c.notNull())
+      .addUniqueConstraint('system_evidence_payment_id', ['payment_id', 'id'])
+      .execute();
+    // A case's list reads in its order: by occurredAt, then arrival.
+    await db.schema.createIndex('system_evidence_order').on('system_evidence').columns(['payment_id', 'occurred_at', 'n']).execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '001_core': m001_core,
   '002_uploads': m002_uploads,
@@ -341,6 +400,7 @@ export const migrations: Record<string, Migration> = {
   '004_money': m004_money,
   '005_payment_truth': m005_payment_truth,
   '006_security': m006_security,
+  '008_evidence': m008_evidence,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -88,6 +88,8 @@ export interface CaseEventsTable {
   data: string;
   visibility: string;
   created_at: string;
+  /** SPEC §13's chained hash: covers the previous event's hash and this event. */
+  hash: string;
 }
 
 export interface SessionsTable {
@@ -226,6 +228,24 @@ export interface RateLimitCountersTable {
   reset_at: number;
 }
 
+/** What the platform knows of a payment's delivery and use (SPEC §13): append-only. */
+export interface SystemEvidenceTable {
+  /** Arrival order: the tie-break after occurred_at. */
+  n: Generated<number>;
+  payment_id: string;
+  /** The platform's own id, unique per payment. */
+  id: string;
+  type: string;
+  occurred_at: string;
+  ip: string | null;
+  device_id: string | null;
+  user_agent: string | null;
+  description: string;
+  /** Canonical JSON of the object, or null. */
+  data: string | null;
+  created_at: string;
+}
+
 export interface DB {
   users: UsersTable;
   merchants: MerchantsTable;
@@ -245,6 +265,7 @@ export interface DB {
   uploads: UploadsTable;
   disputes: DisputesTable;
   rate_limit_counters: RateLimitCountersTable;
+  system_evidence: SystemEvidenceTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -255,3 +276,4 @@ export type OutboxRow = Selectable<OutboxTable>;
 export type NewOutboxRow = Insertable<OutboxTable>;
 export type UploadRow = Selectable<UploadsTable>;
 export type DisputeRow = Selectable<DisputesTable>;
+export type SystemEvidenceRow = Selectable<SystemEvidenceTable>;

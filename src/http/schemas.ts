@@ -160,6 +160,8 @@ export const EventView = z.object({
   data: z.record(z.string(), z.unknown()),
   visibility: z.enum(['public', 'staff']),
   createdAt: z.string(),
+  /** SPEC §13: hex SHA-256 of the previous event's hash and this event's canonical JSON. */
+  hash: z.string(),
 });
 
 export const CaseView = z.object({

@@ -4,6 +4,7 @@
  * Each violation is a sentence naming the row.
  */
 import type { Kysely } from 'kysely';
+import { chainedRow, eventHash, genesisHash } from '../cases/chain.js';
 import type { CaseState } from '../domain/case.js';
 import type { DB } from '../db/schema.js';
 
@@ -60,7 +61,7 @@ export async function checkInvariants(db: Kysely<DB>, now: Date): Promise<string
     .selectAll('cases')
     .select(['payments.amount as p_amount', 'payments.refunded_amount as p_refunded', 'payments.credited_amount as p_credited'])
     .execute();
-  const events = await db.selectFrom('case_events').select(['case_id', 'seq', 'type', 'data']).orderBy('case_id').orderBy('seq').execute();
+  const events = await db.selectFrom('case_events').selectAll().orderBy('case_id').orderBy('seq').execute();
   const byCase = new Map<string, typeof events>();
   for (const e of events) byCase.set(e.case_id, [...(byCase.get(e.case_id) ?? []), e]);
   const credits = await db.selectFrom('credit_entries').select(['case_id', 'amount']).execute();
@@ -85,6 +86,16 @@ export async function checkInvariants(db: Kysely<DB>, now: Date): Promise<string
       return evs.slice(0, i).some((p) => (JSON.parse(p.data) as { final?: boolean }).final === true);
     });
     if (statusChangesAfterFinal.length) problems.push(`case ${c.id}: status changed after it was final`);
+    // The tamper-evident chain (SPEC §13): the first break is reported; everything after it is suspect.
+    let previous = genesisHash(c.id);
+    for (const e of evs) {
+      const expected = eventHash(previous, chainedRow(e));
+      if (e.hash !== expected) {
+        problems.push(`case ${c.id}: event seq ${e.seq} does not match its hash (the timeline chain is broken there)`);
+        break;
+      }
+      previous = e.hash;
+    }
     const successes = evs.filter((e) => e.type === 'refund_succeeded').length;
     if (successes > 1) problems.push(`case ${c.id}: ${successes} refund_succeeded events`);
     problems.push(...moneyOf(c.id, c.payment_id, { amount: c.p_amount, refunded: c.p_refunded, credited: c.p_credited }, evs, credited));

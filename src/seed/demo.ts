@@ -13,6 +13,7 @@ import { Disputes } from '../disputes/disputes.js';
 import { PlatformSync } from '../platform/sync.js';
 import { reminderFor } from '../notifications/listener.js';
 import { enqueue } from '../outbox/outbox.js';
+import { type EvidenceInput, SystemEvidence } from '../evidence/system.js';
 
 export const DEMO_PASSWORD = 'demo-password';
 
@@ -111,6 +112,78 @@ export async function seedDemo(s: Services): Promise<boolean> {
       refundedAmount: refunded,
       paidAt: new Date(realNow - daysAgo * DAY).toISOString(),
     });
+
+  // What the marketplace recorded of delivery and use (SPEC §13): the staff reviewing these cases see it.
+  const evidence = new SystemEvidence(s.db);
+  const record = async (paymentId: string, items: [id: string, msAgo: number, input: Omit<EvidenceInput, 'occurredAt'>][]) => {
+    for (const [id, msAgo, input] of items)
+      await evidence.put(paymentId, id, { ...input, occurredAt: new Date(realNow - msAgo).toISOString() }, new Date(realNow - msAgo));
+  };
+  const browser = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 Safari/17.4';
+  await record('pay_a2', [
+    [
+      'ev_a2_access',
+      9 * DAY,
+      {
+        type: 'access_granted',
+        description: 'Access to “Mixing Masterclass” granted after payment',
+        data: { product: 'mixing-masterclass' },
+      },
+    ],
+    [
+      'ev_a2_login',
+      9 * DAY - 2 * HOUR,
+      { type: 'login', ip: '198.51.100.23', userAgent: browser, description: 'Signed in to the marketplace' },
+    ],
+  ]);
+  await record('pay_b2', [
+    ['ev_b2_access', 14 * DAY, { type: 'access_granted', description: 'Ticket for the live “Mastering Workshop” issued' }],
+    [
+      'ev_b2_policy',
+      14 * DAY,
+      { type: 'policy_accepted', description: 'Accepted the refund policy (v3) at checkout', data: { policy: 'refunds-v3' } },
+    ],
+    [
+      'ev_b2_delivery',
+      12 * DAY,
+      { type: 'delivery', description: 'Workshop cancelled; no recording was published', data: { status: 'cancelled' } },
+    ],
+  ]);
+  await record('pay_b3', [
+    ['ev_b3_access', 22 * DAY, { type: 'access_granted', description: 'Download access to “3D Asset Pack” granted' }],
+    [
+      'ev_b3_login',
+      21 * DAY,
+      { type: 'login', ip: '203.0.113.50', deviceId: 'dev_7f3a', userAgent: browser, description: 'Signed in from a new device' },
+    ],
+    [
+      'ev_b3_dl1',
+      21 * DAY - HOUR,
+      {
+        type: 'download',
+        ip: '203.0.113.50',
+        deviceId: 'dev_7f3a',
+        description: 'Downloaded 3d-asset-pack.zip (1.8 GB), complete',
+        data: { file: '3d-asset-pack.zip', bytes: 1932735283 },
+      },
+    ],
+    [
+      'ev_b3_dl2',
+      20 * DAY,
+      {
+        type: 'download',
+        ip: '203.0.113.50',
+        deviceId: 'dev_7f3a',
+        description: 'Downloaded 3d-asset-pack.zip again, complete',
+        data: { file: '3d-asset-pack.zip', bytes: 1932735283 },
+      },
+    ],
+    [
+      'ev_b3_usage',
+      20 * DAY - 3 * HOUR,
+      { type: 'license_activated', deviceId: 'dev_7f3a', description: 'Licence key activated in the asset importer' },
+    ],
+  ]);
 
   const open = async (who: Viewer, paymentId: string, issueType: IssueType, description: string, msAgo: number) => {
     at(msAgo);

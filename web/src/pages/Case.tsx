@@ -7,6 +7,7 @@ import { Link, useLocation } from '../router';
 import { useMe } from '../session';
 import { Alert, Countdown, ErrorBox, FieldError, Loading, StatusPill, useLoad } from '../ui';
 import { type ActionUi, actionUi, eventWords } from './caseWords';
+import { CaseFileCard, SystemEvidenceCard } from './CaseEvidence';
 
 const POLL_MS = 4000;
 
@@ -472,6 +473,8 @@ export function CasePage({ id }: { id: string }) {
               <dd>{k.role === 'staff' ? 'platform staff' : `the ${k.role}`}</dd>
             </dl>
           </section>
+          <SystemEvidenceCard caseId={k.id} role={k.role} />
+          <CaseFileCard caseId={k.id} role={k.role} />
         </aside>
       </div>
     </>
