@@ -10,7 +10,7 @@ import type { Services } from '../app.js';
 import type { Viewer } from '../cases/access.js';
 import { CHAIN_ALGORITHM, canonicalJson, genesisHash } from '../cases/chain.js';
 import { type CaseView, type EventView, eventView } from '../cases/queries.js';
-import type { DisputeRow } from '../db/schema.js';
+import type { DisputeView } from '../disputes/disputes.js';
 import { SystemEvidence, type EvidenceView } from '../evidence/system.js';
 import { formatMoney } from '../domain/money.js';
 
@@ -32,24 +32,6 @@ export interface CaseFileAttachment {
   sha256: string;
 }
 
-export interface DisputeView {
-  id: string;
-  paymentId: string;
-  source: string;
-  externalId: string;
-  stage: string;
-  status: string;
-  reason: string | null;
-  amount: number;
-  currency: string;
-  respondBy: string | null;
-  network: string | null;
-  alertKind: string | null;
-  actionable: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
-
 /** The case as of its last change: what depends on the reader or the moment (actions, role) is left out. */
 export type CaseFileCase = Omit<CaseView, 'availableActions' | 'role' | 'timeline'>;
 
@@ -63,26 +45,6 @@ export interface CaseFile {
 }
 
 export const isShown = (e: EventView | WithheldEvent): e is EventView => 'type' in e;
-
-function disputeView(d: DisputeRow): DisputeView {
-  return {
-    id: d.id,
-    paymentId: d.payment_id,
-    source: d.source,
-    externalId: d.external_id,
-    stage: d.stage,
-    status: d.status,
-    reason: d.reason,
-    amount: d.amount,
-    currency: d.currency,
-    respondBy: d.respond_by,
-    network: d.network,
-    alertKind: d.alert_kind,
-    actionable: d.actionable === 1,
-    createdAt: d.created_at,
-    updatedAt: d.updated_at,
-  };
-}
 
 /**
  * The file's content for a reader: a person (`404` if they may not see the case; staff's
@@ -107,19 +69,12 @@ async function gather(s: Services, caseId: string, viewer: Viewer | null): Promi
   const staff = role === 'staff';
   const timeline = rows.map((r) => (staff || r.visibility === 'public' ? eventView(r) : { seq: r.seq, hash: r.hash }));
   const attachments = timeline.flatMap((e) => (isShown(e) ? e.attachments.map((a) => ({ ...a, eventSeq: e.seq })) : []));
-  const disputes = await s.db
-    .selectFrom('disputes')
-    .selectAll()
-    .where('payment_id', '=', view.payment.id)
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
   const file: CaseFile = {
     case: summary,
     timeline,
     attachments,
     evidence: await new SystemEvidence(s.db).forPayment(view.payment.id),
-    disputes: disputes.map(disputeView),
+    disputes: await s.disputes.forPayment(view.payment.id),
     integrity: { algorithm: CHAIN_ALGORITHM, finalHash: rows.at(-1)?.hash ?? genesisHash(caseId) },
   };
   return { file, staff };
