@@ -6,7 +6,8 @@
  *   --seconds N     measured seconds per HTTP scenario and side (default 6, in 3 alternating rounds, after 1 s warm-up)
  *   --sizes a,b,c   deadline-sweep sizes (default 10000,100000,1000000)
  *   --pg-sizes a,b  sizes on PostgreSQL (default: the same)
- *   --only x,y      sections: http, writes, sweep, upload (default all)
+ *   --only x,y      sections: http, writes, sweep, upload (default all), insights (only when named)
+ *   --insights-sizes a,b  a merchant's total cases for the insights section (default 10000,1000000)
  *   --db sqlite|postgres|both
  *   --scenario s    only the HTTP scenarios whose name contains s (read, open, reply, floor, list)
  *   --cpu-prof DIR  the service under test writes a V8 CPU profile there (see bench/profile-top.ts)
@@ -24,7 +25,9 @@ import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { migrateToLatest, openDatabase } from '../src/db/database.js';
 import { type DirectResult, direct } from './direct.js';
-import { openSink, seedCases, seedMerchants, seedPayments, seedReplies, seedSession, seedUsers } from './seed.js';
+import { insightsBefore } from './insights-before.js';
+import { Insights } from '../src/insights/insights.js';
+import { openSink, seedCases, seedDisputes, seedMerchants, seedPayments, seedReplies, seedSession, seedUsers } from './seed.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) => {
@@ -36,6 +39,7 @@ const CONNECTIONS = 32;
 const SIZES = opt('sizes', '10000,100000,1000000').split(',').map(Number);
 const PG_SIZES = opt('pg-sizes', SIZES.join(',')).split(',').map(Number);
 const ONLY = new Set(opt('only', 'http,writes,sweep,upload').split(','));
+const INSIGHTS_SIZES = opt('insights-sizes', '10000,1000000').split(',').map(Number);
 const DUE = 1000;
 const MERCHANT_CASES = 10_000;
 const PAGE = 25;
@@ -517,6 +521,148 @@ async function sweepSuite(dialect: 'sqlite' | 'postgres', sizes: number[]): Prom
   }
 }
 
+// ---------------------------------------------------------------- insights
+
+interface InsightsFigure {
+  cases: number;
+  windowCases: number;
+  /** Median ms of one read: the old route's queries (main at 97d1d1e), the service's, and the service's through HTTP. */
+  beforeMs: number;
+  afterMs: number;
+  httpMs: number;
+  runs: { before: number; after: number; http: number };
+  seedSeconds: number;
+}
+
+const INSIGHTS_WINDOW_CASES = 3000;
+const INSIGHTS_WINDOW_PAYMENTS = 50_000;
+
+/** Runs `fn` (after one warm-up run) at least 3 times and until 2 s have passed (at most 30), or once past 20 s; the median ms. */
+async function timed(fn: () => Promise<unknown>, warm = true): Promise<{ ms: number; runs: number }> {
+  if (warm) await fn();
+  const times: number[] = [];
+  const start = performance.now();
+  for (;;) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+    const spent = performance.now() - start;
+    if ((times.length >= 3 && spent >= 2000) || times.length >= 30 || spent >= 20_000) break;
+  }
+  times.sort((a, b) => a - b);
+  return { ms: times[Math.floor(times.length / 2)]!, runs: times.length };
+}
+
+/**
+ * One merchant's cases grown in place, 10 000 then 1 000 000 by default: the same 3 000
+ * cases and 50 000 payments in the last 90 days at every size, the rest history (one case
+ * a minute further back). Half the cases have a merchant reply; one in 200 a chargeback.
+ */
+async function insightsSuite(dialect: 'sqlite' | 'postgres', sizes: number[]): Promise<InsightsFigure[]> {
+  const db = await freshDb(dialect, 'insights');
+  const dataDir = fs.mkdtempSync(path.join(tmp, 'insights-'));
+  const out: InsightsFigure[] = [];
+  const merchant = 'ins_m';
+  try {
+    await migrate(db.url);
+    const now = Date.now();
+    const customers = Array.from({ length: 100 }, (_, i) => `ins_c${i}`);
+    const people = openSink(db.url);
+    await seedUsers(people, [...customers, 'ins_member'], now);
+    await seedMerchants(people, [{ id: merchant, members: ['ins_member'] }], now);
+    const token = await seedSession(people, 'ins_member', now);
+    await seedPayments(
+      people,
+      INSIGHTS_WINDOW_PAYMENTS,
+      customers[0]!,
+      merchant,
+      now,
+      20_000,
+      (i) => now - ((i + 1) * 90 * 86_400_000) / (INSIGHTS_WINDOW_PAYMENTS + 1),
+    );
+    await people.close();
+    const createdAt = (i: number) =>
+      i < INSIGHTS_WINDOW_CASES
+        ? now - ((i + 1) * 89 * 86_400_000) / INSIGHTS_WINDOW_CASES
+        : now - 91 * 86_400_000 - (i - INSIGHTS_WINDOW_CASES) * 60_000;
+    let have = 0;
+    for (const size of sizes) {
+      const t0 = Date.now();
+      const sink = openSink(db.url);
+      const paymentIds: string[] = [];
+      await sink.withoutIndexes(['payments', 'cases', 'case_events', 'disputes'], async () => {
+        await seedCases(
+          sink,
+          have,
+          size - have,
+          {
+            customerOf: (i) => customers[i % customers.length]!,
+            merchantOf: () => merchant,
+            // History is closed; a third of the window's cases are still open.
+            kindOf: (i) => (i < INSIGHTS_WINDOW_CASES && i % 3 === 0 ? 'open' : 'closed'),
+            createdAt,
+            paidAt: (i) => createdAt(i) - 3_600_000,
+            merchantReplyAfter: (i) => (i % 2 ? null : 3_600_000 + (i % 7) * 600_000),
+            paymentIds,
+          },
+          now,
+          50_000,
+        );
+        await seedDisputes(
+          sink,
+          paymentIds.flatMap((paymentId, k) =>
+            (have + k) % 200 === 0
+              ? [{ paymentId, merchantId: merchant, stage: 'chargeback', status: 'open', at: createdAt(have + k) + 86_400_000 }]
+              : [],
+          ),
+        );
+      });
+      await sink.close();
+      await vacuumAnalyze(db.url);
+      const seedSeconds = (Date.now() - t0) / 1000;
+      have = size;
+      const app = await createApp(loadConfig({ ...appEnv(db.url, dataDir), LOG_LEVEL: 'error' }));
+      try {
+        const service = new Insights(app.services.db);
+        const m = { id: merchant, name: `Merchant ${merchant}` };
+        const sample = await service.merchant(m, '90d', Date.now());
+        if (sample.cases !== INSIGHTS_WINDOW_CASES)
+          throw new Error(`expected ${INSIGHTS_WINDOW_CASES} cases in 90 days, got ${sample.cases}`);
+        // The new read first: the old one reads every page of the merchant's history.
+        const after = await timed(() => service.merchant(m, '90d', Date.now()));
+        const http = await timed(async () => {
+          const r = await app.server.inject({
+            method: 'GET',
+            url: `/api/v1/merchants/${merchant}/insights?window=90d`,
+            headers: { authorization: `Bearer ${token}` },
+          });
+          if (r.statusCode !== 200) throw new Error(`insights answered ${r.statusCode}: ${r.body}`);
+        });
+        const before = await timed(() => insightsBefore(app.services.db, merchant, Date.now()), false);
+        const fig = {
+          cases: size,
+          windowCases: sample.cases,
+          beforeMs: before.ms,
+          afterMs: after.ms,
+          httpMs: http.ms,
+          runs: { before: before.runs, after: after.runs, http: http.runs },
+          seedSeconds,
+        };
+        out.push(fig);
+        log(
+          `  insights, ${size} cases (${sample.cases} in 90 days): before ${before.ms.toFixed(1)} ms, after ${after.ms.toFixed(1)} ms, through HTTP ${http.ms.toFixed(1)} ms (seeded in ${seedSeconds.toFixed(1)} s)`,
+        );
+      } finally {
+        await app.close();
+      }
+    }
+    return out;
+  } finally {
+    await db.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 // ---------------------------------------------------------------- upload memory
 
 async function uploadSuite(): Promise<{ growthMiB: number; limitMiB: number } | null> {
@@ -609,6 +755,34 @@ async function main() {
           });
         }
         lines.push(`${dialect}: HTTP (${CONNECTIONS} connections, ${SECONDS} s each)`, table(rows), '');
+      }
+      if (ONLY.has('insights')) {
+        const figs = await insightsSuite(dialect, INSIGHTS_SIZES);
+        entry.insights = figs;
+        const base = figs[0];
+        lines.push(
+          `${dialect}: merchant insights (90-day window, ${INSIGHTS_WINDOW_CASES} cases in it), median ms`,
+          table([
+            ['cases', 'before ms', 'after ms', 'after via HTTP ms', 'after × smallest', 'before × smallest'],
+            ...figs.map((x) => [
+              String(x.cases),
+              f(x.beforeMs, 1),
+              f(x.afterMs, 1),
+              f(x.httpMs, 1),
+              base ? f(x.afterMs / base.afterMs, 2) : '',
+              base ? f(x.beforeMs / base.beforeMs, 2) : '',
+            ]),
+          ]),
+          '',
+        );
+        const last = figs.at(-1);
+        if (base && last && last !== base)
+          targets.push({
+            target: `insights of ${last.cases} ≤ 1.5 × insights of ${base.cases}`,
+            db: dialect,
+            value: `${f(last.afterMs / base.afterMs, 2)}× (HTTP ${f(last.httpMs / base.httpMs, 2)}×)`,
+            met: last.afterMs / base.afterMs <= 1.5,
+          });
       }
       if (ONLY.has('sweep')) {
         const sweeps = await sweepSuite(dialect, dialect === 'postgres' ? PG_SIZES : SIZES);

@@ -23,6 +23,7 @@ const PG_TYPES: Record<string, string> = {
   version: 'int',
   seq: 'int',
   is_staff: 'int',
+  actionable: 'int',
 };
 
 export interface Sink {
@@ -157,20 +158,28 @@ const PAYMENT_COLUMNS = [
   'updated_at',
 ] as const;
 
-function paymentRow(id: string, customerId: string, merchantId: string, now: number): Value[] {
-  const at = iso(now - DAY);
+function paymentRow(id: string, customerId: string, merchantId: string, now: number, paidAt = now - DAY): Value[] {
+  const at = iso(paidAt);
   return [id, customerId, merchantId, 5000, 'USD', 'stripe', `pi_${id}`, 'succeeded', 0, 'Bench product', at, at, at];
 }
 
 /** Payments with no case yet (the pool that opening a case draws from). */
-export async function seedPayments(sink: Sink, n: number, customerId: string, merchantId: string, now: number, batch = 20_000) {
+export async function seedPayments(
+  sink: Sink,
+  n: number,
+  customerId: string,
+  merchantId: string,
+  now: number,
+  batch = 20_000,
+  paidAt: (i: number) => number = () => now - DAY,
+) {
   const ids: string[] = [];
   for (let from = 0; from < n; from += batch) {
     const rows: Value[][] = [];
     for (let i = from; i < Math.min(n, from + batch); i++) {
       const id = rid('pay');
       ids.push(id);
-      rows.push(paymentRow(id, customerId, merchantId, now));
+      rows.push(paymentRow(id, customerId, merchantId, now, paidAt(i)));
     }
     await sink.insert('payments', PAYMENT_COLUMNS, rows);
   }
@@ -184,6 +193,12 @@ export interface CaseSpec {
   merchantOf(i: number): string;
   kindOf(i: number): Kind;
   createdAt(i: number): number;
+  /** When the case's payment was paid (default: a day before now). */
+  paidAt?(i: number): number;
+  /** A merchant reply this many ms after opening (seq 2), or null for none (the default). */
+  merchantReplyAfter?(i: number): number | null;
+  /** Receives each case's payment id, in order. */
+  paymentIds?: string[];
 }
 
 const CASE_COLUMNS = [
@@ -203,6 +218,8 @@ const CASE_COLUMNS = [
   'version',
   'created_at',
   'updated_at',
+  'product_name',
+  'first_response_at',
 ] as const;
 
 const EVENT_COLUMNS = [
@@ -244,8 +261,10 @@ export async function seedCases(sink: Sink, from: number, n: number, spec: CaseS
       const customerId = spec.customerOf(i);
       const merchantId = spec.merchantOf(i);
       ids.push(id);
-      payments.push(paymentRow(paymentId, customerId, merchantId, now));
+      spec.paymentIds?.push(paymentId);
+      payments.push(paymentRow(paymentId, customerId, merchantId, now, spec.paidAt?.(i)));
       const at = iso(created);
+      const reply = spec.merchantReplyAfter?.(i) ?? null;
       cases.push([
         id,
         paymentId,
@@ -263,6 +282,8 @@ export async function seedCases(sink: Sink, from: number, n: number, spec: CaseS
         kind === 'closed' ? 2 : 1,
         at,
         at,
+        'Bench product',
+        reply === null ? null : iso(created + reply),
       ]);
       events.push([
         rid('evt'),
@@ -278,6 +299,21 @@ export async function seedCases(sink: Sink, from: number, n: number, spec: CaseS
         'public',
         at,
       ]);
+      if (reply !== null)
+        events.push([
+          rid('evt'),
+          id,
+          2,
+          'responded',
+          'merchant',
+          null,
+          'Merchant',
+          'Looking into it.',
+          '[]',
+          '{}',
+          'public',
+          iso(created + reply),
+        ]);
     }
     await sink.insert('payments', PAYMENT_COLUMNS, payments);
     await sink.insert('cases', CASE_COLUMNS, cases);
@@ -305,4 +341,61 @@ export async function seedReplies(sink: Sink, caseId: string, customerId: string
       iso(now - (count - i) * 1000),
     ]);
   await sink.insert('case_events', EVENT_COLUMNS, rows);
+}
+
+const DISPUTE_COLUMNS = [
+  'id',
+  'payment_id',
+  'merchant_id',
+  'source',
+  'external_id',
+  'stage',
+  'status',
+  'reason',
+  'amount',
+  'currency',
+  'respond_by',
+  'network',
+  'alert_kind',
+  'actionable',
+  'reported_at',
+  'evidence',
+  'created_at',
+  'updated_at',
+] as const;
+
+/** Dispute records (SPEC §12) on the given payments, each first reported at its time. */
+export async function seedDisputes(
+  sink: Sink,
+  rows: { paymentId: string; merchantId: string; stage: string; status: string; at: number }[],
+  batch = 20_000,
+): Promise<void> {
+  for (let from = 0; from < rows.length; from += batch)
+    await sink.insert(
+      'disputes',
+      DISPUTE_COLUMNS,
+      rows.slice(from, from + batch).map((d) => {
+        const at = iso(d.at);
+        return [
+          rid('dsp'),
+          d.paymentId,
+          d.merchantId,
+          'stripe',
+          rid('du'),
+          d.stage,
+          d.status,
+          null,
+          5000,
+          'USD',
+          null,
+          'visa',
+          null,
+          0,
+          at,
+          null,
+          at,
+          at,
+        ];
+      }),
+    );
 }

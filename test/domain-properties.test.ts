@@ -112,6 +112,7 @@ function inputFor(
     input.outcome = s.outcome;
     if (s.withAmount) input.amount = 1 + Math.floor(s.fraction * (left - 1));
   }
+  if (s.type === 'assign') input.assignee = s.withAmount ? { id: 'staff2', name: 'Stan' } : null;
   return input;
 }
 

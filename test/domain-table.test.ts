@@ -31,6 +31,8 @@ const ROLE_MAY: Record<A, readonly PartyRole[]> = {
   note: ['staff'],
   retry_remedy: ['staff'],
   credit_instead: ['staff'],
+  assign: ['staff'],
+  claim: ['staff'],
 };
 
 interface Scenario {
@@ -118,7 +120,7 @@ const SCENARIOS: Scenario[] = [
       s.act('staff', msg('request_customer_info'));
       return s;
     },
-    allowed: { customer: ['respond', 'withdraw'], merchant: ['respond'], staff: ['respond', 'note'] },
+    allowed: { customer: ['respond', 'withdraw'], merchant: ['respond'], staff: ['respond', 'note', 'assign', 'claim'] },
   },
   {
     name: 'customer_response_needed after a denial (no offer)',
@@ -152,7 +154,7 @@ const SCENARIOS: Scenario[] = [
       s.act('staff', msg('request_merchant_info'));
       return s;
     },
-    allowed: { customer: ['respond', 'withdraw'], merchant: ['respond'], staff: ['respond', 'note'] },
+    allowed: { customer: ['respond', 'withdraw'], merchant: ['respond'], staff: ['respond', 'note', 'assign', 'claim'] },
   },
   {
     name: 'under_platform_review, escalated by the customer',
@@ -161,8 +163,24 @@ const SCENARIOS: Scenario[] = [
     allowed: {
       customer: ['respond', 'withdraw'],
       merchant: ['respond', 'accept'],
-      staff: ['respond', 'request_customer_info', 'request_merchant_info', 'decide', 'note'],
+      staff: ['respond', 'request_customer_info', 'request_merchant_info', 'decide', 'note', 'assign', 'claim'],
     },
+  },
+  {
+    name: 'under_platform_review, claimed by another staff member',
+    status: 'under_platform_review',
+    build: () => {
+      const s = escalated();
+      s.act('staff', { type: 'claim' }, ACTORS.staff2);
+      return s;
+    },
+    allowed: {
+      customer: ['respond', 'withdraw'],
+      merchant: ['respond', 'accept'],
+      staff: ['respond', 'request_customer_info', 'request_merchant_info', 'decide', 'note', 'assign'],
+      staff2: ['respond', 'request_customer_info', 'request_merchant_info', 'decide', 'note', 'assign'],
+    },
+    codes: { staff: { claim: [409, 'already_assigned'] } },
   },
   {
     name: 'under_platform_review in appeal: the first decider may not decide (four eyes)',
@@ -175,8 +193,8 @@ const SCENARIOS: Scenario[] = [
     allowed: {
       customer: ['respond', 'withdraw'],
       merchant: ['respond', 'accept'],
-      staff: ['respond', 'request_customer_info', 'request_merchant_info', 'note'],
-      staff2: ['respond', 'request_customer_info', 'request_merchant_info', 'decide', 'note'],
+      staff: ['respond', 'request_customer_info', 'request_merchant_info', 'note', 'assign', 'claim'],
+      staff2: ['respond', 'request_customer_info', 'request_merchant_info', 'decide', 'note', 'assign', 'claim'],
     },
     codes: { staff: { decide: [403, 'same_reviewer'] } },
   },
@@ -318,6 +336,7 @@ const validInput = (type: A): ActionInput => ({
   message: 'Because of the evidence.',
   amount: type === 'offer_partial_refund' ? 1 : undefined,
   outcome: type === 'decide' ? 'refund' : undefined,
+  assignee: type === 'assign' ? { id: ACTORS.staff2.id!, name: ACTORS.staff2.name } : undefined,
 });
 
 const COLUMNS: Column[] = ['customer', 'merchant', 'staff', 'staff2'];

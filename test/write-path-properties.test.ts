@@ -205,6 +205,8 @@ describe('the write path under random sequences (fast-check, real HTTP and datab
               body.outcome = st.outcome;
               if (st.withAmount) body.amount = Math.max(1, 1 + Math.floor(st.fraction * (left - 1)));
             }
+            // A real staff member (SPEC §16), or nobody.
+            if (type === 'assign') body.assigneeId = st.withAmount ? 'staff2' : null;
             const r = await w.act(tokenOf(st.caller), id, body);
             if (view.availableActions.includes(type)) {
               // What the caller is offered is accepted, as one change.
@@ -213,7 +215,7 @@ describe('the write path under random sequences (fast-check, real HTTP and datab
             } else {
               // Anything else is refused and stores nothing.
               expect([403, 409], `${type} by ${st.caller} in ${view.status}: ${JSON.stringify(r.body)}`).toContain(r.status);
-              expect(['forbidden', 'action_not_allowed', 'limit_reached', 'same_reviewer']).toContain(r.body.code);
+              expect(['forbidden', 'action_not_allowed', 'limit_reached', 'same_reviewer', 'already_assigned']).toContain(r.body.code);
             }
           }
           const after = await get('staff');

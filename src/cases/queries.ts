@@ -24,6 +24,7 @@ const caseColumns = [
   'cases.final',
   'cases.review_since',
   'cases.remedy_failed',
+  'cases.assignee_id',
   'cases.state',
   'cases.version',
   'cases.created_at',
@@ -37,6 +38,7 @@ const caseColumns = [
   'payments.paid_at as p_paid_at',
   'customer.name as customer_name',
   'merchants.name as merchant_name',
+  'assignee.name as assignee_name',
 ] as const;
 
 function baseQuery(db: Kysely<DB>) {
@@ -45,6 +47,7 @@ function baseQuery(db: Kysely<DB>) {
     .innerJoin('payments', 'payments.id', 'cases.payment_id')
     .innerJoin('users as customer', 'customer.id', 'cases.customer_id')
     .innerJoin('merchants', 'merchants.id', 'cases.merchant_id')
+    .leftJoin('users as assignee', 'assignee.id', 'cases.assignee_id')
     .select(caseColumns);
 }
 
@@ -65,6 +68,7 @@ type JoinedCase = CaseRow & {
   p_paid_at: string;
   customer_name: string;
   merchant_name: string;
+  assignee_name: string | null;
 };
 
 export interface EventView {
@@ -134,6 +138,7 @@ function caseView(c: JoinedCase, role: PartyRole | null, viewer: Viewer | null, 
     outcome: s.outcome,
     role,
     availableActions: actions,
+    assignee: role !== 'customer' && role !== 'merchant' && c.assignee_id ? { id: c.assignee_id, name: c.assignee_name ?? '' } : null,
     ...(timeline ? { timeline } : {}),
     version: c.version,
     createdAt: c.created_at,
@@ -366,8 +371,15 @@ export class CaseQueries {
    * keeps one kind: the SQL narrows to cases with such an event at `review_since`, the
    * entry read above confirms it (the page may then be short; the cursor stays exact).
    */
-  async reviewQueue(viewer: Viewer, now: Date, limit: number, cursor?: string, reason?: ReviewReason) {
+  async reviewQueue(viewer: Viewer, now: Date, limit: number, cursor?: string, reason?: ReviewReason, assignee?: string) {
     const after = decodeCursor(cursor);
+    // SPEC §16: `me`, `none` or a staff member's id.
+    const held = <Q extends ReturnType<typeof baseQuery>>(q: Q): Q =>
+      assignee === undefined
+        ? q
+        : assignee === 'none'
+          ? (q.where('cases.assignee_id', 'is', null) as Q)
+          : (q.where('cases.assignee_id', '=', assignee === 'me' ? viewer.userId : assignee) as Q);
     const item = (c: JoinedCase, queueReason: 'appeal' | 'escalation' | 'remedy_failed', reviewReason: ReviewReason | null) => ({
       ...caseView(c, roleIn(viewer, c), viewer, now),
       queueReason,
@@ -377,13 +389,13 @@ export class CaseQueries {
     const failed =
       after || (reason && reason !== 'remedy_failed')
         ? []
-        : ((await baseQuery(this.db)
+        : ((await held(baseQuery(this.db))
             .where('cases.remedy_failed', '=', 1)
             .orderBy('cases.updated_at')
             .limit(100)
             .execute()) as JoinedCase[]);
     if (reason === 'remedy_failed') return { data: failed.map((c) => item(c, 'remedy_failed', 'remedy_failed')), nextCursor: null };
-    let q = baseQuery(this.db).where('cases.review_since', 'is not', null);
+    let q = held(baseQuery(this.db)).where('cases.review_since', 'is not', null);
     if (after)
       q = q.where((eb) =>
         eb.or([eb('cases.review_since', '>', after.a), eb.and([eb('cases.review_since', '=', after.a), eb('cases.id', '>', after.id)])]),

@@ -203,6 +203,8 @@ export class CaseService {
           merchant_id: payment.merchant_id,
           issue_type: input.issueType,
           description: input.description,
+          product_name: payment.product_name,
+          first_response_at: null,
           ...columnsOf(state),
           version: 1,
           created_at: at,
@@ -220,18 +222,40 @@ export class CaseService {
   }
 
   /** A person's action (SPEC §4). */
-  async act(viewer: Viewer, caseId: string, input: ActionInput & { attachmentIds: string[]; expectedVersion?: number | undefined }) {
+  async act(
+    viewer: Viewer,
+    caseId: string,
+    input: ActionInput & { attachmentIds: string[]; expectedVersion?: number | undefined; assigneeId?: string | null | undefined },
+  ) {
     if (input.attachmentIds.length > MAX_ATTACHMENTS) throw tooManyFiles();
     return this.mutate(caseId, input.expectedVersion, async (trx, row, state, payment, now) => {
       const role = roleIn(viewer, row);
       if (!role) throw notFound('case');
       const attachments = await this.evidence.claim(trx, { userId: viewer.userId, uploadIds: input.attachmentIds, caseId, now });
+      const assignee = input.type === 'assign' && role === 'staff' ? await this.assignee(trx, input.assigneeId) : undefined;
       return planAction(
         state,
         { role, actor: this.actorOf(viewer, role), now, policy: this.config.policy, payment: paymentFacts(payment) },
-        { ...input, attachments },
+        { ...input, attachments, assignee },
       );
     });
+  }
+
+  /** SPEC §16: `assign`'s assigneeId names an enabled staff member, or null for nobody. */
+  private async assignee(trx: Transaction<DB>, id: string | null | undefined): Promise<{ id: string; name: string } | null | undefined> {
+    if (id === undefined || id === null) return id;
+    const user = await trx
+      .selectFrom('users')
+      .select(['id', 'name'])
+      .where('id', '=', id)
+      .where('is_staff', '=', 1)
+      .where('disabled', '=', 0)
+      .executeTakeFirst();
+    if (!user)
+      throw new DomainError(400, 'validation_failed', 'The assignee must be a staff member.', [
+        { path: 'assigneeId', message: 'Not a staff member' },
+      ]);
+    return user;
   }
 
   /**
@@ -301,10 +325,13 @@ export class CaseService {
     if (expectedVersion !== undefined && expectedVersion !== row.version)
       throw conflict(`The case is at version ${row.version}, not ${expectedVersion}: reload it.`);
     const after = p.events.reduce(apply, before);
-    const next: CaseRow = { ...row, ...columnsOf(after), version: row.version + 1, updated_at: now.toISOString() };
+    // The merchant's first answer (insights' first-response time), set once.
+    const firstResponse = row.first_response_at ?? p.events.find((e) => e.actor.kind === 'merchant')?.createdAt ?? null;
+    const columns = { ...columnsOf(after), first_response_at: firstResponse };
+    const next: CaseRow = { ...row, ...columns, version: row.version + 1, updated_at: now.toISOString() };
     const res = await trx
       .updateTable('cases')
-      .set({ ...columnsOf(after), version: next.version, updated_at: next.updated_at })
+      .set({ ...columns, version: next.version, updated_at: next.updated_at })
       .where('id', '=', caseId)
       .where('version', '=', row.version)
       .executeTakeFirst();
@@ -460,6 +487,7 @@ function columnsOf(s: CaseState) {
     final: s.final ? 1 : 0,
     review_since: s.status === 'under_platform_review' ? s.reviewSince : null,
     remedy_failed: s.outcome?.execution === 'failed' ? 1 : 0,
+    assignee_id: s.assigneeId ?? null,
     state: JSON.stringify(s),
   };
 }

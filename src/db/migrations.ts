@@ -393,6 +393,47 @@ const m008_evidence: Migration = {
   },
 };
 
+/**
+ * Tools for staff and merchants (SPEC §16): insights read the merchant's payments by
+ * paid time and its cases by opening time over a bounded window (each case row carries its
+ * product and first merchant answer); a case's assignee mirrors its state like status does;
+ * saved replies per merchant (merchant_id) or for staff (merchant_id null).
+ */
+const m010_tools: Migration = {
+  async up(db: AnyDB) {
+    await db.schema.createIndex('payments_merchant_paid').on('payments').columns(['merchant_id', 'paid_at']).execute();
+    await db.schema.alterTable('cases').addColumn('assignee_id', text).execute();
+    // Insights read a window of the merchant's cases alone, no lookups per case: the product
+    // (the payment's, copied at opening) and the merchant's first answer, kept by the write path.
+    await db.schema
+      .alterTable('cases')
+      .addColumn('product_name', text, (c) => c.notNull().defaultTo(''))
+      .execute();
+    await db.schema.alterTable('cases').addColumn('first_response_at', text).execute();
+    await sql`update cases set product_name = (select p.product_name from payments p where p.id = cases.payment_id)`.execute(db);
+    await sql`update cases set first_response_at = (select min(e.created_at) from case_events e where e.case_id = cases.id and e.actor_kind = 'merchant')`.execute(
+      db,
+    );
+    await db.schema
+      .createIndex('cases_assignee')
+      .on('cases')
+      .columns(['assignee_id', 'review_since', 'id'])
+      .where(sql.ref('assignee_id'), 'is not', null)
+      .execute();
+    await db.schema
+      .createTable('saved_replies')
+      .addColumn('id', text, (c) => c.primaryKey())
+      .addColumn('merchant_id', text, (c) => c.references('merchants.id'))
+      .addColumn('title', text, (c) => c.notNull())
+      .addColumn('body', text, (c) => c.notNull())
+      .addColumn('created_by', text, (c) => c.notNull().references('users.id'))
+      .addColumn('created_at', text, (c) => c.notNull())
+      .addColumn('updated_at', text, (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('saved_replies_owner').on('saved_replies').columns(['merchant_id', 'title', 'id']).execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '001_core': m001_core,
   '002_uploads': m002_uploads,
@@ -401,6 +442,7 @@ export const migrations: Record<string, Migration> = {
   '005_payment_truth': m005_payment_truth,
   '006_security': m006_security,
   '008_evidence': m008_evidence,
+  '010_tools': m010_tools,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -68,6 +68,12 @@ export interface CasesTable {
   /** When the case entered staff review: the review queue's order. */
   review_since: string | null;
   remedy_failed: number;
+  /** The staff member holding the case (SPEC §16), mirrored from the state. */
+  assignee_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The payment's product, copied at opening (insights read a window of cases without joins). */
+  product_name: ColumnType<string, string | undefined, string>;
+  /** When the merchant first acted on the case, set once by the write path. */
+  first_response_at: ColumnType<string | null, string | null | undefined, string | null>;
   /** The rest of the reduced CaseState, as JSON. */
   state: string;
   version: number;
@@ -246,6 +252,17 @@ export interface SystemEvidenceTable {
   created_at: string;
 }
 
+/** A saved reply (SPEC §16): a merchant's (merchant_id) or the staff's (null). */
+export interface SavedRepliesTable {
+  id: string;
+  merchant_id: string | null;
+  title: string;
+  body: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface DB {
   users: UsersTable;
   merchants: MerchantsTable;
@@ -266,6 +283,7 @@ export interface DB {
   disputes: DisputesTable;
   rate_limit_counters: RateLimitCountersTable;
   system_evidence: SystemEvidenceTable;
+  saved_replies: SavedRepliesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -47,6 +47,8 @@ export interface CaseState {
   refundRecorded?: boolean;
   /** The remedy was cancelled (refunded elsewhere, chargeback): a refund the provider still made is recorded late. */
   remedyCancelled?: boolean;
+  /** The staff member holding the case (SPEC §16: `assign`, `claim`); absent or null: nobody. */
+  assigneeId?: string | null;
 }
 
 export interface Actor {
@@ -85,6 +87,9 @@ export interface EventData {
   refundedAmount?: number;
   /** A refund the provider made after its remedy was cancelled: money moved, recorded as a fact. */
   late?: boolean;
+  /** `assigned`: who holds the case now (null: nobody) and their name. */
+  assigneeId?: string | null;
+  assigneeName?: string | null;
 }
 
 export interface NewEvent {
@@ -136,6 +141,8 @@ export interface ActionInput {
   amount?: number | undefined;
   outcome?: DecisionOutcome | undefined;
   attachments?: AttachmentRef[];
+  /** `assign`: the staff member to hold the case (looked up by the service), or null for nobody. */
+  assignee?: { id: string; name: string } | null | undefined;
 }
 
 export const MAX_INFO_REQUESTS = 2;
@@ -165,6 +172,23 @@ export interface ActionRule {
   /** Reasons beyond status and role that refuse the action, with their own code. */
   guard?: Guard;
 }
+
+/**
+ * SPEC §16: a case is with staff while it is under review, or while a party answers an
+ * information request staff made (a merchant_info_needed request is always staff's).
+ */
+const withStaff: Guard = (s) =>
+  s.status === 'under_platform_review' ||
+  s.status === 'merchant_info_needed' ||
+  (s.status === 'customer_info_needed' && s.infoRequestedBy === 'staff')
+    ? null
+    : refused(
+        409,
+        'action_not_allowed',
+        'Only a case with staff can be assigned: under review, or waiting on an information request staff made.',
+      );
+
+const STAFF_STATUSES: readonly CaseStatus[] = ['under_platform_review', 'customer_info_needed', 'merchant_info_needed'];
 
 const remedyFailed: Guard = (s, ctx) => {
   if (s.outcome?.execution !== 'failed') return refused(409, 'action_not_allowed', 'No failed remedy on this case.');
@@ -274,6 +298,21 @@ export const ACTIONS: Record<PeopleActionType, ActionRule> = {
       (s.outcome?.kind === 'refund' || s.outcome?.kind === 'partial_refund'
         ? null
         : refused(409, 'action_not_allowed', 'Only a failed refund can be replaced by a credit.')),
+  },
+  // SPEC §16: assign overrides whoever holds the case; claim takes it only when nobody else does.
+  assign: { roles: ['staff'], from: STAFF_STATUSES, to: null, message: 'optional', guard: withStaff },
+  claim: {
+    roles: ['staff'],
+    from: STAFF_STATUSES,
+    to: null,
+    message: 'optional',
+    guard: (s, ctx) => {
+      const why = withStaff(s, ctx);
+      if (why) return why;
+      if (s.assigneeId && s.assigneeId === ctx.actor.id) return refused(409, 'action_not_allowed', 'You already hold this case.');
+      if (s.assigneeId) return refused(409, 'already_assigned', 'Another staff member holds this case: ask them, or assign it.');
+      return null;
+    },
   },
 };
 
@@ -540,6 +579,19 @@ export function planAction(s: CaseState, ctx: ActionContext, input: ActionInput)
         effects: [{ kind: 'refund', amount: outcome.amount, currency: outcome.currency }],
       };
     }
+    case 'assign': {
+      if (input.assignee === undefined)
+        throw new DomainError(400, 'validation_failed', '“assign” needs an assigneeId (a staff member, or null).', [
+          { path: 'assigneeId', message: 'Required' },
+        ]);
+      const to = input.assignee;
+      return {
+        events: [event('assigned', { assigneeId: to?.id ?? null, assigneeName: to?.name ?? null }, 'staff')],
+        effects: [],
+      };
+    }
+    case 'claim':
+      return { events: [event('assigned', { assigneeId: actor.id, assigneeName: actor.name }, 'staff')], effects: [] };
     case 'credit_instead': {
       const failed = shrunkTo(s.outcome as Outcome, left);
       const outcome: Outcome = { ...failed, kind: 'credit', fundedBy: 'platform', execution: 'succeeded' };
@@ -804,6 +856,9 @@ export function apply(s: CaseState, e: NewEvent): CaseState {
       break;
     case 'finalized':
       next.appealDeadline = null;
+      break;
+    case 'assigned':
+      next.assigneeId = d.assigneeId ?? null;
       break;
     case 'reminder_sent':
       next.reminderSentFor = d.dueAt ?? null;

@@ -54,6 +54,8 @@ export const PEOPLE_ACTIONS = [
   'note',
   'retry_remedy',
   'credit_instead',
+  'assign',
+  'claim',
 ] as const;
 export type PeopleActionType = (typeof PEOPLE_ACTIONS)[number];
 
@@ -102,6 +104,7 @@ export const EVENT_TYPES = [
   'remedy_retried',
   'offer_lapsed',
   'remedy_cancelled',
+  'assigned',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

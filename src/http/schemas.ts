@@ -134,6 +134,7 @@ export const ActionBody = z.object({
   message: Message.optional(),
   amount: Positive.optional(),
   outcome: z.enum(DECISION_OUTCOMES).optional(),
+  assigneeId: PlatformId.nullable().optional().describe('`assign`: the staff member to hold the case, or null for nobody'),
   attachmentIds: AttachmentIds,
   expectedVersion: z.number().int().positive().optional(),
 });
@@ -191,6 +192,8 @@ export const CaseView = z.object({
   outcome: OutcomeView.nullable(),
   role: z.enum(['customer', 'merchant', 'staff']).nullable(),
   availableActions: z.array(z.enum(PEOPLE_ACTIONS)),
+  /** SPEC §16: the staff member holding the case; shown to staff (and the platform), null to the parties. */
+  assignee: z.object({ id: z.string(), name: z.string() }).nullable(),
   timeline: z.array(EventView).optional(),
   version: z.number().int(),
   createdAt: z.string(),
@@ -209,7 +212,10 @@ export const CaseListQuery = PageQuery.extend({
 });
 
 export const ReviewReason = z.enum(REVIEW_REASONS);
-export const QueueQuery = PageQuery.extend({ reason: ReviewReason.optional() });
+export const QueueQuery = PageQuery.extend({
+  reason: ReviewReason.optional(),
+  assignee: PlatformId.optional().describe('SPEC §16: `me` (held by me), `none` (held by nobody), or a staff member’s id'),
+});
 
 export const QueueItem = CaseView.extend({
   queueReason: z.enum(['appeal', 'escalation', 'remedy_failed']),

@@ -113,6 +113,7 @@ export function templatesFor(event: NewEvent, after: CaseState): { side: Side; t
     }
     case 'note':
     case 'remedy_retried':
+    case 'assigned':
       return [];
   }
 }

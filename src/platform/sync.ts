@@ -189,6 +189,9 @@ export class PlatformSync {
       if (isUniqueViolation(err)) throw providerIdTaken(p);
       throw err;
     }
+    // The case's copy of the product (insights read cases without joining payments).
+    if (caseId && before && before.product_name !== values.product_name)
+      await trx.updateTable('cases').set({ product_name: values.product_name }).where('id', '=', caseId).execute();
     const grew = refunded - (before?.refunded_amount ?? refunded);
     // A refund made outside the Resolution Center: its case learns of it in this transaction (SPEC §11).
     if (caseId && grew > 0) await this.cases.systemIn(trx, caseId, { type: 'refunded_elsewhere', amount: grew });

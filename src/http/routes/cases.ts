@@ -65,6 +65,7 @@ export function caseRoutes(app: FastifyZod, s: Services) {
       querystring: QueueQuery,
       response: { 200: z.object({ data: z.array(QueueItem), nextCursor: z.string().nullable() }) },
     },
-    handler: async (req) => s.queries.reviewQueue(viewerOf(req), s.clock.now(), req.query.limit, req.query.cursor, req.query.reason),
+    handler: async (req) =>
+      s.queries.reviewQueue(viewerOf(req), s.clock.now(), req.query.limit, req.query.cursor, req.query.reason, req.query.assignee),
   });
 }

@@ -19,9 +19,18 @@ export function QueuePage() {
   const url = useLocation();
   const asked = url.searchParams.get('reason');
   const reason = isReason(asked) ? asked : null;
+  const heldAsked = url.searchParams.get('assignee');
+  const held = heldAsked === 'me' || heldAsked === 'none' ? heldAsked : null;
+  const go = (r: string | null, h: string | null) => {
+    const q = new URLSearchParams();
+    if (r) q.set('reason', r);
+    if (h) q.set('assignee', h);
+    navigate(q.size ? `/queue?${q.toString()}` : '/queue', true);
+  };
   const { value, reload } = useLoad(
-    () => api<{ data: QueueEntry[] }>('GET', `/review-queue?limit=100${reason ? `&reason=${reason}` : ''}`),
-    [reason],
+    () =>
+      api<{ data: QueueEntry[] }>('GET', `/review-queue?limit=100${reason ? `&reason=${reason}` : ''}${held ? `&assignee=${held}` : ''}`),
+    [reason, held],
     15_000,
   );
   const items = value.state === 'ready' ? value.data.data : [];
@@ -40,17 +49,21 @@ export function QueuePage() {
       <div className="toolbar">
         <div className="field-inline">
           <label htmlFor="reason-filter">Why it is here</label>
-          <select
-            id="reason-filter"
-            value={reason ?? ''}
-            onChange={(e) => navigate(e.target.value ? `/queue?reason=${e.target.value}` : '/queue', true)}
-          >
+          <select id="reason-filter" value={reason ?? ''} onChange={(e) => go(e.target.value || null, held)}>
             <option value="">Any reason</option>
             {REASONS.map((r) => (
               <option key={r} value={r}>
                 {REVIEW_REASON_WORDS[r]}
               </option>
             ))}
+          </select>
+        </div>
+        <div className="field-inline">
+          <label htmlFor="assignee-filter">Held by</label>
+          <select id="assignee-filter" value={held ?? ''} onChange={(e) => go(reason, e.target.value || null)}>
+            <option value="">Anyone or nobody</option>
+            <option value="me">Me</option>
+            <option value="none">Nobody</option>
           </select>
         </div>
       </div>
@@ -76,6 +89,11 @@ export function QueuePage() {
                 </div>
                 <div className="queue-side">
                   <StatusPill c={c} />
+                  {c.assignee && (
+                    <span className={`badge badge-held${c.assignee.id === me.user.id ? ' badge-held-me' : ''}`}>
+                      {c.assignee.id === me.user.id ? 'Held by you' : `Held by ${c.assignee.name}`}
+                    </span>
+                  )}
                   {c.reviewSince && (
                     <span className="small muted">
                       {waited(now - Date.parse(c.reviewSince))} · since{' '}

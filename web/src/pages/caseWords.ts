@@ -72,6 +72,9 @@ export function eventWords(e: CaseEvent, c: Case): string {
       return 'sent a deadline reminder';
     case 'remedy_retried':
       return 'retried the refund';
+    case 'assigned':
+      if (d.assigneeId === null) return 'released the case: nobody holds it';
+      return d.assigneeId === e.actor.id ? 'claimed the case' : `assigned the case to ${String(d.assigneeName ?? d.assigneeId)}`;
   }
 }
 
@@ -236,6 +239,24 @@ export function actionUi(type: ActionType, c: Case): ActionUi {
         messageLabel: 'Message to both sides',
         help: 'Replaces the failed refund by platform credit of the same amount.',
         submit: 'Issue credit',
+      };
+    case 'claim':
+      return {
+        label: 'Claim',
+        tone: 'primary',
+        message: 'optional',
+        messageLabel: 'Internal note (optional)',
+        help: 'You hold the case: other staff see that you are on it.',
+        submit: 'Claim the case',
+      };
+    case 'assign':
+      return {
+        label: 'Assign',
+        tone: 'secondary',
+        message: 'optional',
+        messageLabel: 'Internal note (optional)',
+        help: 'Overrides whoever holds the case.',
+        submit: 'Assign',
       };
   }
 }
