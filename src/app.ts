@@ -26,6 +26,7 @@ import { Disputes } from './disputes/disputes.js';
 import { seedDemo } from './seed/demo.js';
 import { devRoutes } from './http/routes/dev.js';
 import { insightsRoutes } from './http/routes/insights.js';
+import { toolsRoutes } from './http/routes/tools.js';
 import { webApp } from './web/static.js';
 import { notificationListener } from './notifications/listener.js';
 import { emailHandler, reminderHandler } from './notifications/mail.js';
@@ -144,6 +145,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     notificationRoutes,
     devRoutes,
     insightsRoutes,
+    toolsRoutes,
     evidenceRoutes,
     ...(parts.routes ?? []),
     webApp(parts.webRoot),

@@ -19,7 +19,20 @@ const MISSING = `<!doctype html><html lang="en"><head><meta charset="utf-8"><tit
  * The app's own paths (web/src/main.tsx), and nothing under /api: the API's router,
  * its refusals and its problem+json 404s stay exactly as they are.
  */
-const APP_PATHS = ['/', '/login', '/orders', '/orders/*', '/cases', '/cases/*', '/credits', '/inbox', '/insights', '/queue', '/dev/*'];
+const APP_PATHS = [
+  '/',
+  '/login',
+  '/orders',
+  '/orders/*',
+  '/cases',
+  '/cases/*',
+  '/credits',
+  '/inbox',
+  '/insights',
+  '/queue',
+  '/replies',
+  '/dev/*',
+];
 
 export function webApp(root: string = DEFAULT_WEB_ROOT): RouteModule {
   return async (app) => {

@@ -14,6 +14,7 @@ import { InsightsPage } from './pages/Insights';
 import { QueuePage } from './pages/Queue';
 import { MailboxPage } from './pages/Mailbox';
 import { TimeMachinePage } from './pages/TimeMachine';
+import { RepliesPage } from './pages/Tools';
 import './styles.css';
 
 type Page = (params: Record<string, string>) => React.ReactNode;
@@ -27,6 +28,7 @@ const ROUTES: [string, Page][] = [
   ['/inbox', () => <InboxPage />],
   ['/insights', () => <InsightsPage />],
   ['/queue', () => <QueuePage />],
+  ['/replies', () => <RepliesPage />],
   ['/dev/mailbox', () => <MailboxPage />],
   ['/dev/time-machine', () => <TimeMachinePage />],
 ];
@@ -50,7 +52,10 @@ function Nav({ onNavigate }: { onNavigate: () => void }) {
       {me.isStaff && (
         <div className="nav-group">
           <span className="nav-label">Staff</span>
-          <ul>{item('/queue', 'Review queue')}</ul>
+          <ul>
+            {item('/queue', 'Review queue')}
+            {item('/replies', 'Saved replies')}
+          </ul>
         </div>
       )}
       {me.merchants.length > 0 && (
@@ -59,6 +64,7 @@ function Nav({ onNavigate }: { onNavigate: () => void }) {
           <ul>
             {item('/inbox', 'Cases inbox')}
             {item('/insights', 'Insights')}
+            {!me.isStaff && item('/replies', 'Saved replies')}
           </ul>
         </div>
       )}

@@ -8,6 +8,7 @@ import { useMe } from '../session';
 import { Alert, Countdown, ErrorBox, FieldError, Loading, StatusPill, useLoad } from '../ui';
 import { type ActionUi, actionUi, eventWords } from './caseWords';
 import { CaseFileCard, SystemEvidenceCard } from './CaseEvidence';
+import { ContextCard, SavedReplyPicker } from './Tools';
 
 const POLL_MS = 4000;
 
@@ -262,6 +263,7 @@ function ActionForm({ type, ui, c, onDone }: { type: ActionType; ui: ActionUi; c
           <FieldError id={`amount-error-${type}`} message={error?.field('amount')} />
         </div>
       )}
+      {type === 'respond' && <SavedReplyPicker c={c} onPick={setMessage} />}
       <div className="field">
         <label htmlFor={`message-${type}`}>{ui.messageLabel}</label>
         <textarea
@@ -520,6 +522,7 @@ export function CasePage({ id }: { id: string }) {
         </div>
 
         <aside className="case-side" aria-label="Payment and parties">
+          {k.role === 'staff' && <ContextCard c={k} />}
           <section className="card" aria-labelledby="payment-title">
             <h2 id="payment-title" className="card-title">
               Payment
