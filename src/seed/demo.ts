@@ -346,6 +346,95 @@ export async function seedDemo(s: Services): Promise<boolean> {
     { type: 'appeal', message: 'All videos were uploaded; the customer had a playback issue. Here is our hosting log.' },
     5 * DAY,
   );
+  // Issue 19 (SPEC §16). A serial disputer, Finn (not in the sign-in list), with cases at
+  // three merchants: one at Lumen Studio denied and then taken to his bank, two withdrawn,
+  // and one waiting for staff, which Tess holds. Beatcraft's 90 quiet payments put its one
+  // chargeback near the networks' thresholds (1 in about 95: between Visa's 0.9 % and
+  // Mastercard's 1.5 %). None of this changes what the other demo people see of their cases.
+  at(0);
+  await platform.putUser('u_finn', {
+    email: 'finn@example.com',
+    name: 'Finn Walsh',
+    password: DEMO_PASSWORD,
+    isStaff: false,
+    timeZone: 'Europe/Dublin',
+  });
+  await platform.putUser('u_lena', {
+    email: 'lena@lumen.example',
+    name: 'Lena Berg',
+    password: DEMO_PASSWORD,
+    isStaff: false,
+    timeZone: 'Europe/Stockholm',
+  });
+  await platform.putMerchant('m_lumen', { name: 'Lumen Studio', supportEmail: 'help@lumen.example', memberIds: ['u_lena'] });
+  const finnPayments: [string, string, string, number, number][] = [
+    ['pay_f1', 'm_lumen', 'Cinematic LUTs', 3900, 40],
+    ['pay_f2', 'm_pixelforge', 'Poster Templates', 2900, 30],
+    ['pay_f3', 'm_beatcraft', 'Lo-fi Loop Kit', 1900, 25],
+    ['pay_f4', 'm_lumen', 'Color Grading Course', 9900, 12],
+  ];
+  for (const [id, merchantId, productName, amount, daysAgo] of finnPayments)
+    await platform.putPayment(id, {
+      customerId: 'u_finn',
+      merchantId,
+      productName,
+      amount,
+      currency: 'USD',
+      provider: 'stripe',
+      providerPaymentId: `pi_demo_${id}`,
+      status: 'succeeded',
+      paidAt: new Date(realNow - daysAgo * DAY).toISOString(),
+    });
+  for (let i = 0; i < 90; i++)
+    await platform.putPayment(`pay_q${i}`, {
+      customerId: 'u_finn',
+      merchantId: 'm_beatcraft',
+      productName: 'Beat Making 101',
+      amount: 4900,
+      currency: 'USD',
+      provider: 'stripe',
+      providerPaymentId: `pi_demo_q${i}`,
+      status: 'succeeded',
+      paidAt: new Date(realNow - (1 + (i % 28)) * DAY - i * HOUR).toISOString(),
+    });
+  const [finn, lena] = (await Promise.all(['u_finn', 'u_lena'].map(viewer))) as [Viewer, Viewer];
+  const f1 = await open(finn, 'pay_f1', 'item_not_received', 'The LUT files never arrived in my downloads.', 38 * DAY);
+  await act(lena, f1, { type: 'deny', message: 'Our logs show two complete downloads from your account.' }, 37 * DAY);
+  at(35 * DAY);
+  await platform.chargeback('pay_f1');
+  const f2 = await open(finn, 'pay_f2', 'product_unacceptable', 'The templates do not open in my version of the app.', 28 * DAY);
+  await act(finn, f2, { type: 'withdraw' }, 27 * DAY);
+  const f3 = await open(finn, 'pay_f3', 'other', 'I bought this twice by mistake, I think.', 24 * DAY);
+  await act(finn, f3, { type: 'withdraw', message: 'Found it, only once. Sorry.' }, 24 * DAY - HOUR);
+  const f4 = await open(finn, 'pay_f4', 'significantly_not_as_described', 'The course is a third of the advertised length.', 10 * DAY);
+  await act(lena, f4, { type: 'deny', message: 'The course has all 24 lessons listed on the page.' }, 9 * DAY);
+  await act(finn, f4, { type: 'escalate', message: 'Most lessons are two minutes long. Please look at it.' }, 8 * DAY);
+  await act(tess, f4, { type: 'claim' }, 1 * DAY);
+  const replyAt = new Date(realNow).toISOString();
+  await s.db
+    .insertInto('saved_replies')
+    .values([
+      {
+        id: 'rpl_demo_pf1',
+        merchant_id: 'm_pixelforge',
+        title: 'Looking into it',
+        body: 'Hi {{customer.name}}, thanks for telling us. {{merchant.name}} is checking your order of {{payment.amount}} and will answer before {{case.dueAt}}.',
+        created_by: 'u_dana',
+        created_at: replyAt,
+        updated_at: replyAt,
+      },
+      {
+        id: 'rpl_demo_st1',
+        merchant_id: null,
+        title: 'Under review',
+        body: 'Hello {{customer.name}} and {{merchant.name}}: the platform is reviewing this case about {{payment.amount}}. We will write to both of you with a decision.',
+        created_by: 'u_sam',
+        created_at: replyAt,
+        updated_at: replyAt,
+      },
+    ])
+    .execute();
+
   // The past is not mailed, but the live deadlines it leaves get their 48-hour reminders.
   const live = await s.db.selectFrom('cases').select(['id', 'due_at']).where('due_at', 'is not', null).execute();
   const now = s.clock.now();
