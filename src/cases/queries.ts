@@ -4,7 +4,15 @@ import type { Config } from '../config.js';
 import { type AttachmentRef, availableActions, turnOf } from '../domain/case.js';
 import { eligibility } from '../domain/eligibility.js';
 import { DomainError, notFound } from '../domain/errors.js';
-import type { ActorKind, CaseStatus, EventType, IssueType, PartyRole, PeopleActionType } from '../domain/model.js';
+import {
+  type ActorKind,
+  type CaseStatus,
+  type EventType,
+  type IssueType,
+  OPEN_STATUSES,
+  type PartyRole,
+  type PeopleActionType,
+} from '../domain/model.js';
 import { REVIEW_ENTRIES, REVIEW_ENTRY_TYPES, type ReviewEntry, type ReviewReason, reviewEntryOf } from '../domain/review.js';
 import type { CaseEventRow, CaseRow, DB } from '../db/schema.js';
 import { prepare } from '../db/prepared.js';
@@ -164,12 +172,25 @@ function decodeCursor(cursor: string | undefined): Cursor | null {
 }
 
 export interface ListFilter {
-  status?: CaseStatus | undefined;
+  status?: CaseStatus | CaseStatus[] | undefined;
   role?: PartyRole | undefined;
   merchantId?: string | undefined;
   limit: number;
   cursor?: string | undefined;
 }
+
+/** The platform's search (SPEC §14). */
+export interface PlatformFilter extends Omit<ListFilter, 'role'> {
+  state?: 'open' | 'closed' | undefined;
+  customerId?: string | undefined;
+  paymentId?: string | undefined;
+  createdAfter?: string | undefined;
+  createdBefore?: string | undefined;
+  updatedSince?: string | undefined;
+}
+
+/** Times compare as stored strings: normalise what the caller sent to `toISOString()`'s form. */
+const iso = (t: string) => new Date(t).toISOString();
 
 type Visibility = 'public' | 'staff';
 
@@ -279,7 +300,8 @@ export class CaseQueries {
    */
   private async page(q: CasesQuery, filter: ListFilter, view: (c: JoinedCase) => CaseView) {
     const cursor = decodeCursor(filter.cursor);
-    if (filter.status) q = q.where('cases.status', '=', filter.status);
+    const statuses = filter.status === undefined ? [] : [filter.status].flat();
+    if (statuses.length) q = q.where('cases.status', 'in', statuses);
     if (cursor) q = q.where((eb) => eb(eb.refTuple('cases.created_at', 'cases.id'), '<', eb.tuple(cursor.a, cursor.id)));
     const ids = q
       .select('cases.id')
@@ -318,9 +340,15 @@ export class CaseQueries {
   }
 
   /** The platform sees every case, without people's actions. */
-  async listForPlatform(filter: ListFilter, now: Date) {
+  async listForPlatform(filter: PlatformFilter, now: Date) {
     let q = casesOnly(this.db);
     if (filter.merchantId) q = q.where('cases.merchant_id', '=', filter.merchantId);
+    if (filter.customerId) q = q.where('cases.customer_id', '=', filter.customerId);
+    if (filter.paymentId) q = q.where('cases.payment_id', '=', filter.paymentId);
+    if (filter.state) q = q.where('cases.status', filter.state === 'open' ? 'in' : 'not in', [...OPEN_STATUSES]);
+    if (filter.createdAfter) q = q.where('cases.created_at', '>=', iso(filter.createdAfter));
+    if (filter.createdBefore) q = q.where('cases.created_at', '<', iso(filter.createdBefore));
+    if (filter.updatedSince) q = q.where('cases.updated_at', '>=', iso(filter.updatedSince));
     return this.page(q, filter, (c) => caseView(c, null, null, now));
   }
 
@@ -422,9 +450,10 @@ export class CaseQueries {
     };
   }
 
-  /** The customer's payments with their eligibility (SPEC §2). */
-  async orders(viewer: Viewer, now: Date) {
-    const rows = await this.db
+  /** The customer's payments with their eligibility (SPEC §2), newest first, a page at a time. */
+  async orders(viewer: Viewer, now: Date, page: { limit: number; cursor?: string | undefined }) {
+    const cursor = decodeCursor(page.cursor);
+    let q = this.db
       .selectFrom('payments')
       .innerJoin('merchants', 'merchants.id', 'payments.merchant_id')
       .leftJoin('cases', 'cases.payment_id', 'payments.id')
@@ -442,13 +471,17 @@ export class CaseQueries {
         'cases.id as case_id',
       ])
       .select(chargebackCount)
-      .where('payments.customer_id', '=', viewer.userId)
+      .where('payments.customer_id', '=', viewer.userId);
+    if (cursor) q = q.where((eb) => eb(eb.refTuple('payments.paid_at', 'payments.id'), '<', eb.tuple(cursor.a, cursor.id)));
+    const rows = await q
       .orderBy('payments.paid_at', 'desc')
       .orderBy('payments.id', 'desc')
-      .limit(500)
+      .limit(page.limit + 1)
       .execute();
+    const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
     return {
-      data: rows.map((p) => {
+      nextCursor: last ? encodeCursor(last.paid_at, last.id) : null,
+      data: rows.slice(0, page.limit).map((p) => {
         const reason = eligibility(
           {
             provider: p.provider,

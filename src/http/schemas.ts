@@ -198,15 +198,33 @@ export const CaseView = z.object({
 });
 
 export const Page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() });
-export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().max(500).optional(),
-});
+/** Every list's query; strict, like every querystring (the server makes each one strict: SPEC §14). */
+export const PageQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    cursor: z.string().max(500).optional(),
+  })
+  .strict();
 export const CaseListQuery = PageQuery.extend({
   status: z.enum(CASE_STATUSES).optional(),
   role: z.enum(['customer', 'merchant', 'staff']).optional(),
   merchantId: PlatformId.optional(),
 });
+
+/** The platform's search (SPEC §14): `status` may repeat; times bound `createdAt` and `updatedAt`. */
+export const PlatformCaseListQuery = PageQuery.extend({
+  status: z.union([z.enum(CASE_STATUSES), z.array(z.enum(CASE_STATUSES)).max(CASE_STATUSES.length)]).optional(),
+  state: z.enum(['open', 'closed']).optional(),
+  customerId: PlatformId.optional(),
+  merchantId: PlatformId.optional(),
+  paymentId: PlatformId.optional(),
+  createdAfter: IsoTime.optional().describe('inclusive'),
+  createdBefore: IsoTime.optional().describe('exclusive'),
+  updatedSince: IsoTime.optional().describe('inclusive'),
+});
+
+/** Orders come 100 to a page by default: the web app and most customers need one page. */
+export const OrderListQuery = PageQuery.extend({ limit: z.coerce.number().int().min(1).max(100).default(100) });
 
 export const ReviewReason = z.enum(REVIEW_REASONS);
 export const QueueQuery = PageQuery.extend({ reason: ReviewReason.optional() });

@@ -81,6 +81,7 @@ export async function buildServer(s: Services, log: Logger, modules: RouteModule
   const routes: { method: string; url: string }[] = [];
   app.decorate('apiRoutes', routes);
   app.addHook('onRoute', (r) => {
+    strictQuery(r.schema);
     if (!r.url.startsWith('/api/') || r.url === '/api/v1/openapi.json') return;
     for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
   });
@@ -171,6 +172,15 @@ export async function buildServer(s: Services, log: Logger, modules: RouteModule
   caseRoutes(app, s);
   for (const m of modules) await m(app, s);
   return app;
+}
+
+/**
+ * An unknown query parameter is a mistake the caller should hear about (SPEC §14): a
+ * misspelt filter would otherwise widen the list silently. Made strict here, once, so
+ * no list route can forget it.
+ */
+function strictQuery(schema: { querystring?: unknown } | undefined): void {
+  if (schema?.querystring instanceof z.ZodObject) schema.querystring = schema.querystring.strict();
 }
 
 /**

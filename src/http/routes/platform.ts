@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { type FastifyZod, PLATFORM } from '../server.js';
 import { requirePlatform } from '../auth.js';
 import {
-  CaseListQuery,
   CaseParams,
   CaseView,
   ClockBody,
@@ -13,6 +12,7 @@ import {
   MerchantBody,
   Page,
   PaymentBody,
+  PlatformCaseListQuery,
   PlatformPayment,
   UserBody,
 } from '../schemas.js';
@@ -108,7 +108,13 @@ export function platformRoutes(app: FastifyZod, s: Services) {
 
   app.get('/api/v1/platform/cases', {
     ...base,
-    schema: { tags, security, summary: 'Every case, newest first', querystring: CaseListQuery, response: { 200: Page(CaseView) } },
+    schema: {
+      tags,
+      security,
+      summary: 'Every case, newest first, filtered',
+      querystring: PlatformCaseListQuery,
+      response: { 200: Page(CaseView) },
+    },
     handler: async (req) => s.queries.listForPlatform(req.query, s.clock.now()),
   });
 
