@@ -30,7 +30,7 @@ import { webApp } from './web/static.js';
 import { notificationListener } from './notifications/listener.js';
 import { emailHandler, reminderHandler } from './notifications/mail.js';
 import { notificationRoutes } from './notifications/routes.js';
-import { webhookHandler } from './notifications/webhooks.js';
+import { purgeWebhookEvents, webhookHandler } from './notifications/webhooks.js';
 import { type Storage, openStorage } from './files/storage.js';
 import { Uploads } from './files/uploads.js';
 import { uploadRoutes } from './http/routes/uploads.js';
@@ -118,6 +118,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
   jobs.add(() => purgeIdempotencyKeys(db, clock.now()));
   jobs.add(() => uploads.purgeUnused(clock.now()));
   jobs.add(() => counters.purge());
+  jobs.add(() => purgeWebhookEvents(db, clock.now()));
   const disputes = new Disputes(db, clock, cases);
   const services: Services = {
     config,

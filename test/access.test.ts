@@ -41,8 +41,19 @@ function multipart() {
 }
 afterAll(() => t.close());
 
-type Caller = 'customer' | 'otherCustomer' | 'merchant' | 'otherMerchant' | 'staff' | 'platform' | 'nobody';
+type Person = 'customer' | 'otherCustomer' | 'merchant' | 'otherMerchant' | 'staff';
+type Caller = Person | 'platform' | 'nobody';
 const CALLERS: Caller[] = ['customer', 'otherCustomer', 'merchant', 'otherMerchant', 'staff', 'platform', 'nobody'];
+/** The platform key with `RC-On-Behalf-Of` (SPEC §14): each acts with exactly that person's rights. */
+const ON_BEHALF: Record<Person, string> = {
+  customer: 'cust',
+  otherCustomer: 'cust2',
+  merchant: 'merch',
+  otherMerchant: 'merch2',
+  staff: 'staff1',
+};
+type Acting = `platformAs:${Person}`;
+const ACTING = Object.keys(ON_BEHALF).map((p) => `platformAs:${p}` as Acting);
 
 interface Entry {
   method: string;
@@ -51,6 +62,8 @@ interface Entry {
   body?: () => unknown;
   raw?: () => { raw: string; headers: Record<string, string> };
   expect: Record<Caller, number>;
+  /** Not called with RC-On-Behalf-Of (a login: more tries would only meet the per-account limit). */
+  notActing?: true;
 }
 
 const platformOnly = (ok: number): Record<Caller, number> => ({
@@ -150,6 +163,7 @@ const TABLE: Entry[] = [
     url: '/api/v1/session',
     path: () => '/api/v1/session',
     body: () => ({ email: 'nobody@test.example', password: 'wrong' }),
+    notActing: true,
     expect: { customer: 401, otherCustomer: 401, merchant: 401, otherMerchant: 401, staff: 401, platform: 401, nobody: 401 },
   },
   { method: 'GET', url: '/api/v1/me', path: () => '/api/v1/me', expect: anyPerson(200) },
@@ -205,6 +219,40 @@ const TABLE: Entry[] = [
     body: () => ({ url: 'http://127.0.0.1:9/hook', secret: 'matrix-secret-0123456789', events: ['case.created'], enabled: false }),
     expect: platformOnly(200),
   },
+  { method: 'GET', url: '/api/v1/platform/webhook-endpoints', path: () => '/api/v1/platform/webhook-endpoints', expect: platformOnly(200) },
+  {
+    method: 'GET',
+    url: '/api/v1/platform/webhook-endpoints/:id',
+    path: () => '/api/v1/platform/webhook-endpoints/wh_matrix',
+    expect: platformOnly(200),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/platform/webhook-endpoints/:id/rotate-secret',
+    path: () => '/api/v1/platform/webhook-endpoints/wh_matrix/rotate-secret',
+    body: () => ({ secret: 'matrix-secret-rotated-0123', overlap: 'PT1H' }),
+    expect: platformOnly(200),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/platform/webhook-endpoints/:id/test',
+    path: () => '/api/v1/platform/webhook-endpoints/wh_matrix/test',
+    expect: platformOnly(202),
+  },
+  {
+    method: 'DELETE',
+    url: '/api/v1/platform/webhook-endpoints/:id',
+    // Who may delete, on one that does not exist: the matrix keeps its endpoint for the rows after.
+    path: () => '/api/v1/platform/webhook-endpoints/wh_none',
+    expect: platformOnly(404),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/platform/webhook-deliveries/:id/retry',
+    path: () => '/api/v1/platform/webhook-deliveries/999999/retry',
+    expect: platformOnly(404),
+  },
+  { method: 'GET', url: '/api/v1/platform/events', path: () => '/api/v1/platform/events', expect: platformOnly(200) },
   {
     method: 'GET',
     url: '/api/v1/platform/webhook-endpoints/:id/deliveries',
@@ -266,5 +314,21 @@ describe('access matrix', () => {
         if (r.status >= 400) expect(r.headers.get('content-type')).toMatch(/problem\+json/);
       }
       expect(seen).toEqual(entry.expect);
+      // Acting for a person: that person's answer on person routes, the platform's on its own routes.
+      const acting: Record<string, number> = {};
+      const expected: Record<string, number> = {};
+      for (const caller of entry.notActing ? [] : ACTING) {
+        const person = caller.slice('platformAs:'.length) as Person;
+        freshPayment = await w.payment();
+        const r = await t.api(entry.method, entry.path(), {
+          token: w.platform,
+          headers: { 'rc-on-behalf-of': ON_BEHALF[person], ...entry.raw?.().headers },
+          body: entry.body?.(),
+          raw: entry.raw?.().raw,
+        });
+        acting[caller] = r.status;
+        expected[caller] = entry.expect.platform === 403 ? entry.expect[person] : entry.expect.platform;
+      }
+      expect(acting).toEqual(expected);
     });
 });

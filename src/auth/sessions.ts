@@ -144,6 +144,18 @@ export class Sessions {
     return row ? this.viewerOf(row) : null;
   }
 
+  /** A person who may act now: exists, not disabled, not erased (for `RC-On-Behalf-Of`). */
+  async activeViewerById(userId: string): Promise<Viewer | null> {
+    const row = await this.db
+      .selectFrom('users')
+      .select(['id', 'name', 'email', 'is_staff', 'time_zone'])
+      .where('id', '=', userId)
+      .where('disabled', '=', 0)
+      .where('erased_at', 'is', null)
+      .executeTakeFirst();
+    return row ? this.viewerOf(row) : null;
+  }
+
   private async viewerOf(u: UserFields): Promise<Viewer> {
     const members = await this.db.selectFrom('merchant_members').select('merchant_id').where('user_id', '=', u.id).execute();
     return toViewer(

@@ -284,7 +284,7 @@ export function renderCaseFile(file: CaseFile, images: Map<string, Buffer>, staf
   heading('Integrity');
   text(
     `Each event's hash is hex(sha256(previousHash + canonical)), where canonical is the JSON of {id, caseId, seq, type, ` +
-      'actor: {kind, id}, message, attachments, data, visibility, createdAt} with keys sorted at every level and no whitespace, ' +
+      'actor: {kind, id, via (only when set)}, message, attachments, data, visibility, createdAt} with keys sorted at every level and no whitespace, ' +
       `and the first event's previousHash is hex(sha256(caseId)). Algorithm: ${file.integrity.algorithm}.`,
   );
   doc.moveDown(0.5);

@@ -79,7 +79,7 @@ export interface EventView {
   id: string;
   seq: number;
   type: EventType;
-  actor: { kind: ActorKind; id: string | null; name: string };
+  actor: { kind: ActorKind; id: string | null; name: string; via?: 'platform' };
   message: string | null;
   attachments: AttachmentRef[];
   data: Record<string, unknown>;
@@ -93,7 +93,12 @@ export function eventView(e: CaseEventRow): EventView {
     id: e.id,
     seq: e.seq,
     type: e.type as EventType,
-    actor: { kind: e.actor_kind as ActorKind, id: e.actor_id, name: e.actor_name },
+    actor: {
+      kind: e.actor_kind as ActorKind,
+      id: e.actor_id,
+      name: e.actor_name,
+      ...(e.actor_via === 'platform' ? { via: 'platform' as const } : {}),
+    },
     message: e.message,
     attachments: JSON.parse(e.attachments) as AttachmentRef[],
     data: JSON.parse(e.data) as Record<string, unknown>,
@@ -352,9 +357,10 @@ export class CaseQueries {
     return this.page(q, filter, (c) => caseView(c, null, null, now));
   }
 
-  async getForPlatform(caseId: string, now: Date) {
+  async getForPlatform(caseId: string, now: Date, withTimeline = true) {
     const c = await this.caseRow(caseId);
     if (!c) throw notFound('case');
+    if (!withTimeline) return caseView(c, null, null, now);
     return caseView(c, null, null, now, await this.timeline(caseId, Number(c.last_seq ?? 0), 'public'));
   }
 

@@ -159,7 +159,7 @@ export class CaseService {
   }
 
   private actorOf(viewer: Viewer, role: PartyRole): Actor {
-    return { kind: role, id: viewer.userId, name: viewer.name };
+    return { kind: role, id: viewer.userId, name: viewer.name, ...(viewer.via ? { via: viewer.via } : {}) };
   }
 
   async open(viewer: Viewer, input: OpenCaseInput): Promise<string> {
@@ -333,6 +333,7 @@ export class CaseService {
         actor_kind: e.actor.kind,
         actor_id: e.actor.id,
         actor_name: e.actor.name,
+        actor_via: e.actor.via ?? null,
         message: e.message,
         attachments: JSON.stringify(e.attachments),
         data: JSON.stringify(e.data),

@@ -393,6 +393,39 @@ const m008_evidence: Migration = {
   },
 };
 
+/**
+ * Integrating with a marketplace (SPEC §14): who acted through the platform, webhook
+ * events kept for the events API in commit order, secret rotation with overlap,
+ * deliveries tied to their outbox row (so a dead one can be retried), erased people.
+ */
+const m011_integration: Migration = {
+  async up(db: AnyDB) {
+    await db.schema.alterTable('case_events').addColumn('actor_via', text).execute();
+    await db.schema.alterTable('users').addColumn('erased_at', text).execute();
+    await db.schema.alterTable('webhook_endpoints').addColumn('previous_secret', text).execute();
+    await db.schema.alterTable('webhook_endpoints').addColumn('previous_secret_until', text).execute();
+    await db.schema.alterTable('webhook_deliveries').addColumn('outbox_id', 'integer').execute();
+    await db.schema
+      .createTable('webhook_events')
+      .addColumn('seq', 'integer', (c) => c.primaryKey())
+      .addColumn('id', text, (c) => c.notNull().unique())
+      .addColumn('type', text, (c) => c.notNull())
+      .addColumn('case_id', text)
+      .addColumn('body', text, (c) => c.notNull())
+      .addColumn('created_at', text, (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('webhook_events_created').on('webhook_events').column('created_at').execute();
+    await db.schema.createIndex('webhook_events_type').on('webhook_events').columns(['type', 'seq']).execute();
+    // One row whose counter hands out `webhook_events.seq`: see WebhookEvents.record.
+    await db.schema
+      .createTable('webhook_event_counter')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('n', 'integer', (c) => c.notNull())
+      .execute();
+    await db.insertInto('webhook_event_counter').values({ id: 1, n: 0 }).execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '001_core': m001_core,
   '002_uploads': m002_uploads,
@@ -401,6 +434,7 @@ export const migrations: Record<string, Migration> = {
   '005_payment_truth': m005_payment_truth,
   '006_security': m006_security,
   '008_evidence': m008_evidence,
+  '011_integration': m011_integration,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -14,6 +14,8 @@ export interface UsersTable {
   time_zone: string;
   /** 1: the platform disabled this person (SPEC §15); their logins are refused. */
   disabled: Generated<number>;
+  /** Set when the platform erased the person (SPEC §14): name and email replaced, password gone. */
+  erased_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -83,6 +85,8 @@ export interface CaseEventsTable {
   actor_kind: string;
   actor_id: string | null;
   actor_name: string;
+  /** 'platform' when the platform acted for the person (RC-On-Behalf-Of, SPEC §14). */
+  actor_via: string | null;
   message: string | null;
   attachments: string;
   data: string;
@@ -163,8 +167,28 @@ export interface WebhookEndpointsTable {
   /** JSON array of the subscribed event types. */
   events: string;
   enabled: number;
+  /** The secret before the last rotation, still signed with until `previous_secret_until`. */
+  previous_secret: string | null;
+  previous_secret_until: string | null;
   created_at: string;
   updated_at: string;
+}
+
+/** Every webhook event, whether or not an endpoint took it (SPEC §14's events API). */
+export interface WebhookEventsTable {
+  /** Handed out by `webhook_event_counter` inside the writing transaction: commit order. */
+  seq: number;
+  id: string;
+  type: string;
+  case_id: string | null;
+  /** The event's JSON, exactly as delivered. */
+  body: string;
+  created_at: string;
+}
+
+export interface WebhookEventCounterTable {
+  id: number;
+  n: number;
 }
 
 export interface WebhookDeliveriesTable {
@@ -177,6 +201,8 @@ export interface WebhookDeliveriesTable {
   status_code: number | null;
   error: string | null;
   duration_ms: number;
+  /** The outbox row that carries the delivery: its status says pending, done or dead. */
+  outbox_id: number | null;
   created_at: string;
 }
 
@@ -262,6 +288,8 @@ export interface DB {
   mailbox: MailboxTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  webhook_events: WebhookEventsTable;
+  webhook_event_counter: WebhookEventCounterTable;
   uploads: UploadsTable;
   disputes: DisputesTable;
   rate_limit_counters: RateLimitCountersTable;

@@ -53,6 +53,8 @@ export interface Actor {
   kind: ActorKind;
   id: string | null;
   name: string;
+  /** 'platform' when the platform acted for the person (SPEC §14). */
+  via?: 'platform' | undefined;
 }
 
 export interface AttachmentRef {

@@ -154,7 +154,13 @@ export const EventView = z.object({
   id: z.string(),
   seq: z.number().int(),
   type: z.enum(EVENT_TYPES),
-  actor: z.object({ kind: z.enum(['customer', 'merchant', 'staff', 'system']), id: z.string().nullable(), name: z.string() }),
+  actor: z.object({
+    kind: z.enum(['customer', 'merchant', 'staff', 'system']),
+    id: z.string().nullable(),
+    name: z.string(),
+    /** Present when the platform acted for the person (`RC-On-Behalf-Of`). */
+    via: z.literal('platform').optional(),
+  }),
   message: z.string().nullable(),
   attachments: z.array(Attachment),
   data: z.record(z.string(), z.unknown()),
