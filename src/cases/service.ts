@@ -10,6 +10,7 @@ import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import {
+  MAX_ATTACHMENTS,
   type ActionInput,
   type Actor,
   type AttachmentRef,
@@ -54,7 +55,7 @@ export interface CaseChange {
 /** Runs inside the transaction of a change; returns outbox rows to write with it. */
 export type ChangeListener = (trx: Transaction<DB>, change: CaseChange) => Promise<OutboxMessage[]> | OutboxMessage[];
 
-export const MAX_ATTACHMENTS = 3;
+export { MAX_ATTACHMENTS };
 
 export const noEvidence: EvidenceClaimer = {
   claim(_trx, { uploadIds }) {

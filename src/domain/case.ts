@@ -141,6 +141,8 @@ export interface ActionInput {
 }
 
 export const MAX_INFO_REQUESTS = 2;
+/** Files per submission (opening, reply, appeal: SPEC §7). */
+export const MAX_ATTACHMENTS = 3;
 
 /**
  * Why a guard refuses, as plain data: `availableActions` asks every guard on every case

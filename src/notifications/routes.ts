@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { Services } from '../app.js';
 import { DomainError } from '../domain/errors.js';
 import { requirePerson, requirePlatform, viewerOf } from '../http/auth.js';
-import { CaseId, IdParams, Page, PageQuery, Problem } from '../http/schemas.js';
+import { CASE_STATUSES } from '../domain/model.js';
+import { CaseId, CaseView, IdParams, Page, PageQuery, Problem } from '../http/schemas.js';
 import { type FastifyZod, PERSON, PLATFORM, type RouteModule } from '../http/server.js';
 import { localMailboxOn, readMailbox } from './mail.js';
 import { pageById } from './pages.js';
@@ -45,12 +46,24 @@ const EventsQuery = PageQuery.extend({
   after: z.string().max(100).optional().describe('an event id: the events after it'),
   type: z.enum(WEBHOOK_EVENTS).optional(),
 });
-export const WebhookEvent = z.object({
-  id: z.string(),
-  type: z.enum(WEBHOOK_EVENTS),
-  createdAt: z.string(),
-  data: z.record(z.string(), z.unknown()),
-});
+/** A case event as the events API lists it and webhooks POST it (SPEC §14). */
+export const WebhookEvent = z
+  .object({
+    id: z.string().describe('whevt_…: de-duplicate on it'),
+    type: z.enum(WEBHOOK_EVENTS),
+    createdAt: z.string(),
+    data: z.object({
+      case: CaseView.describe('as GET /platform/cases/{id} shows it, without the timeline'),
+      previous: z
+        .object({ status: z.enum(CASE_STATUSES), version: z.number().int() })
+        .nullable()
+        .describe('the case before this change; null for case.created. Order by case.version'),
+    }),
+  })
+  .meta({ id: 'CaseEvent' });
+export const PingEvent = z
+  .object({ id: z.string(), type: z.literal('ping'), createdAt: z.string(), data: z.object({ endpointId: z.string() }) })
+  .meta({ id: 'PingEvent' });
 
 const DeliveryParams = z.object({ id: z.string().regex(/^\d{1,15}$/, 'A delivery id') });
 
@@ -199,7 +212,11 @@ export const notificationRoutes: RouteModule = (app: FastifyZod, s: Services) =>
       querystring: EventsQuery,
       response: { 200: Page(WebhookEvent), 400: Problem },
     },
-    handler: async (req) => listWebhookEvents(s.db, s.clock.now(), { ...req.query, after: req.query.after ?? req.query.cursor }),
+    handler: async (req) =>
+      (await listWebhookEvents(s.db, s.clock.now(), { ...req.query, after: req.query.after ?? req.query.cursor })) as {
+        data: z.infer<typeof WebhookEvent>[];
+        nextCursor: string | null;
+      },
   });
 
   app.get('/api/v1/platform/webhook-endpoints/:id/deliveries', {
