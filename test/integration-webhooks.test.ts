@@ -146,7 +146,8 @@ describe('managed endpoints', () => {
 
   it('rotates the secret: both signatures during the overlap, only the new one after', async () => {
     await platform('PUT', '/webhook-endpoints/wh_rot', { url: `${base}/rot`, secret: SECRET, events: ['case.created'] });
-    expect((await platform('POST', '/webhook-endpoints/wh_rot/rotate-secret', { secret: NEXT, overlap: 'P2D' })).status).toBe(400);
+    for (const overlap of ['P2D', 'PT25H', 'soon', 'P'])
+      expect((await platform('POST', '/webhook-endpoints/wh_rot/rotate-secret', { secret: NEXT, overlap })).status, overlap).toBe(400);
     const rotated = await platform('POST', '/webhook-endpoints/wh_rot/rotate-secret', { secret: NEXT, overlap: 'PT1H' });
     expect(rotated.status).toBe(200);
     expect(rotated.body.previousSecretExpiresAt).toBe(new Date(real + 3_600_000).toISOString());

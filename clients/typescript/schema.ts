@@ -116,7 +116,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** A one-use login link, valid 15 minutes */
+    /** A one-use login link (valid `ttl`, default 15 minutes) that lands on `returnTo` */
     post: operations['postPlatformLoginLinks'];
     delete?: never;
     options?: never;
@@ -847,8 +847,22 @@ export interface components {
       /** Format: date-time */
       paidAt: string;
     };
+    /**
+     * @example {
+     *       "userId": "cust_1",
+     *       "returnTo": "/cases/case_123",
+     *       "ttl": "PT15M"
+     *     }
+     */
     LoginLinkBodyInput: {
       userId: string;
+      /** @description where the link lands after signing in (default: the app’s home) */
+      returnTo?: string;
+      /**
+       * @description how long the link stays valid: at most PT1H
+       * @default PT15M
+       */
+      ttl?: string;
     };
     /**
      * @example {

@@ -81,16 +81,18 @@ export class Sessions {
     return { ...(await this.create(used.user_id)), userId: used.user_id };
   }
 
-  async createLoginLink(userId: string) {
+  /** A one-use link that signs the user in and lands on `returnTo` (a path of this service, already checked). */
+  async createLoginLink(userId: string, opts: { ttlMs?: number; returnTo?: string | undefined } = {}) {
     const user = await this.db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
     if (!user) throw new DomainError(404, 'not_found', 'No such user.');
     const token = crypto.randomBytes(32).toString('base64url');
-    const expiresAt = new Date(this.clock.now().getTime() + LOGIN_LINK_MS).toISOString();
+    const expiresAt = new Date(this.clock.now().getTime() + (opts.ttlMs ?? LOGIN_LINK_MS)).toISOString();
     await this.db
       .insertInto('login_tokens')
       .values({ token_hash: sha256(token), user_id: userId, expires_at: expiresAt, used_at: null })
       .execute();
-    return { token, url: `${this.config.publicUrl}/login?token=${token}`, expiresAt };
+    const next = opts.returnTo ? `&next=${encodeURIComponent(opts.returnTo)}` : '';
+    return { token, url: `${this.config.publicUrl}/login?token=${token}${next}`, expiresAt };
   }
 
   async logout(token: string): Promise<void> {

@@ -15,6 +15,7 @@ import {
   PROVIDERS,
 } from '../domain/model.js';
 import { REVIEW_REASONS } from '../domain/review.js';
+import { addDuration, parseDuration } from '../domain/time.js';
 import { ACTIONS, MAX_ATTACHMENTS } from '../domain/case.js';
 import type { PeopleActionType } from '../domain/model.js';
 
@@ -150,7 +151,46 @@ export const PlatformPayment = PaymentBody.extend({
   disputes: z.array(DisputeView),
 }).meta({ id: 'PlatformPayment' });
 
-export const LoginLinkBody = z.object({ userId: PlatformId }).meta({ id: 'LoginLinkBody' });
+const HOUR_MS = 60 * 60 * 1000;
+const EPOCH = new Date(0);
+/** An ISO 8601 duration's length from a fixed instant (login-link lifetimes are hours at most). */
+export const durationMs = (d: string) => addDuration(EPOCH, parseDuration(d)).getTime();
+/** Whether `d` is a duration within (0, max]: false, not an error, for text that is none (refinements run after a failed regex too). */
+export const durationWithin = (d: string, maxMs: number, allowZero = false) => {
+  try {
+    const ms = durationMs(d);
+    return (allowZero ? ms >= 0 : ms > 0) && ms <= maxMs;
+  } catch {
+    return false;
+  }
+};
+
+/** A path of this service (SPEC §14): one leading `/`, no `//`, no backslash, no scheme, no control characters. */
+export const ReturnTo = z
+  .string()
+  .max(2000)
+  .refine(
+    (p) =>
+      p.startsWith('/') &&
+      !p.includes('//') &&
+      !p.includes('\\') &&
+      ![...p].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f) &&
+      !/^\/[^/?#]*:/.test(p),
+    'Must be a path of this service, such as /cases/case_123',
+  );
+
+export const LoginLinkBody = z
+  .object({
+    userId: PlatformId,
+    returnTo: ReturnTo.optional().describe('where the link lands after signing in (default: the app’s home)'),
+    ttl: z
+      .string()
+      .regex(/^PT(?=\d)(\d+H)?(\d+M)?(\d+S)?$/, 'Must be an ISO 8601 duration such as PT15M')
+      .refine((d) => durationWithin(d, HOUR_MS), 'At most PT1H')
+      .default('PT15M')
+      .describe('how long the link stays valid: at most PT1H'),
+  })
+  .meta({ id: 'LoginLinkBody', examples: [{ userId: 'cust_1', returnTo: '/cases/case_123', ttl: 'PT15M' }] });
 export const LoginLink = z.object({ token: z.string(), url: z.string(), expiresAt: z.string() }).meta({ id: 'LoginLink' });
 
 export const SessionBody = z.union([

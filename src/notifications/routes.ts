@@ -4,16 +4,12 @@ import type { Services } from '../app.js';
 import { DomainError } from '../domain/errors.js';
 import { requirePerson, requirePlatform, viewerOf } from '../http/auth.js';
 import { CASE_STATUSES } from '../domain/model.js';
-import { CaseId, CaseView, IdParams, Page, PageQuery, Problem } from '../http/schemas.js';
+import { CaseId, CaseView, IdParams, Page, PageQuery, Problem, durationMs, durationWithin } from '../http/schemas.js';
 import { type FastifyZod, PERSON, PLATFORM, type RouteModule } from '../http/server.js';
 import { localMailboxOn, readMailbox } from './mail.js';
 import { pageById } from './pages.js';
 import { checkWebhookUrl } from './webhook-url.js';
-import { addDuration, parseDuration } from '../domain/time.js';
 import { DELIVERY_STATUSES, MAX_OVERLAP_MS, WEBHOOK_EVENTS, WebhookEndpoints, listWebhookEvents } from './webhooks.js';
-
-const EPOCH = new Date(0);
-const durationMs = (d: string) => addDuration(EPOCH, parseDuration(d)).getTime();
 
 const EndpointBody = z.object({
   url: z.url({ protocol: /^https?$/ }).max(2000),
@@ -36,7 +32,7 @@ const EndpointView = Endpoint.extend({ created: z.boolean() });
 const Overlap = z
   .string()
   .regex(/^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, 'Must be an ISO 8601 duration of days and time, such as PT12H')
-  .refine((d) => durationMs(d) <= MAX_OVERLAP_MS, 'At most P1D');
+  .refine((d) => durationWithin(d, MAX_OVERLAP_MS, true), 'At most P1D');
 const RotateBody = z.object({
   secret: z.string().min(16).max(200),
   overlap: Overlap.default('PT0S').describe('how long the old secret keeps signing beside the new one (at most P1D)'),

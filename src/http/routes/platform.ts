@@ -9,6 +9,7 @@ import {
   IdParams,
   LoginLink,
   LoginLinkBody,
+  durationMs,
   MerchantBody,
   Page,
   PaymentBodyDoc,
@@ -87,8 +88,17 @@ export function platformRoutes(app: FastifyZod, s: Services) {
     ...base,
     // The answer is a secret: never stored for replay (SPEC §15).
     config: { idempotency: 'ignored' },
-    schema: { tags, security, summary: 'A one-use login link, valid 15 minutes', body: LoginLinkBody, response: { 201: LoginLink } },
-    handler: async (req, reply) => reply.code(201).send(await s.sessions.createLoginLink(req.body.userId)),
+    schema: {
+      tags,
+      security,
+      summary: 'A one-use login link (valid `ttl`, default 15 minutes) that lands on `returnTo`',
+      body: LoginLinkBody,
+      response: { 201: LoginLink },
+    },
+    handler: async (req, reply) =>
+      reply
+        .code(201)
+        .send(await s.sessions.createLoginLink(req.body.userId, { ttlMs: durationMs(req.body.ttl), returnTo: req.body.returnTo })),
   });
 
   app.delete('/api/v1/platform/users/:id/sessions', {
