@@ -104,6 +104,14 @@ const TABLE: Entry[] = [
     body: () => user,
     expect: platformOnly(200),
   },
+  { method: 'GET', url: '/api/v1/platform/users/:id', path: () => '/api/v1/platform/users/u_matrix', expect: platformOnly(200) },
+  {
+    method: 'DELETE',
+    url: '/api/v1/platform/users/:id',
+    // Who may erase, on one that does not exist: the matrix's people stay.
+    path: () => '/api/v1/platform/users/u_none',
+    expect: platformOnly(404),
+  },
   {
     method: 'PUT',
     url: '/api/v1/platform/merchants/:id',

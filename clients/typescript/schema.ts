@@ -45,11 +45,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /** A synced user as stored (never the password) */
+    get: operations['getPlatformUsersById'];
     /** Create or update a user */
     put: operations['putPlatformUsersById'];
     post?: never;
-    delete?: never;
+    /** Erase a user: "Deleted user", email and password removed, sessions ended; cases and money records stay */
+    delete: operations['deletePlatformUsersById'];
     options?: never;
     head?: never;
     patch?: never;
@@ -1147,6 +1149,20 @@ export interface components {
         message: string;
       }[];
     };
+    PlatformUser: {
+      id: string;
+      /** @description null once erased */
+      email: string | null;
+      name: string;
+      isStaff: boolean;
+      timeZone: string;
+      disabled: boolean;
+      hasPassword: boolean;
+      erasedAt: string | null;
+      merchantIds: string[];
+      createdAt: string;
+      updatedAt: string;
+    };
     PlatformPayment: {
       customerId: string;
       merchantId: string;
@@ -1465,6 +1481,64 @@ export interface operations {
       };
     };
   };
+  getPlatformUsersById: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PlatformUser'];
+        };
+      };
+      /** @description The request is not valid (`validation_failed`, with `errors`), or a rule refused it */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not authenticated (`unauthenticated`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Authenticated, but not allowed (`forbidden`, `csrf_failed`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found, or not visible to the caller (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   putPlatformUsersById: {
     parameters: {
       query?: never;
@@ -1491,6 +1565,62 @@ export interface operations {
             created: boolean;
           };
         };
+      };
+      /** @description The request is not valid (`validation_failed`, with `errors`), or a rule refused it */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not authenticated (`unauthenticated`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Authenticated, but not allowed (`forbidden`, `csrf_failed`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found, or not visible to the caller (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  deletePlatformUsersById: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       /** @description The request is not valid (`validation_failed`, with `errors`), or a rule refused it */
       400: {

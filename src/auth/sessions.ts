@@ -83,8 +83,9 @@ export class Sessions {
 
   /** A one-use link that signs the user in and lands on `returnTo` (a path of this service, already checked). */
   async createLoginLink(userId: string, opts: { ttlMs?: number; returnTo?: string | undefined } = {}) {
-    const user = await this.db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
+    const user = await this.db.selectFrom('users').select(['id', 'erased_at']).where('id', '=', userId).executeTakeFirst();
     if (!user) throw new DomainError(404, 'not_found', 'No such user.');
+    if (user.erased_at) throw new DomainError(409, 'user_erased', 'This user was erased.');
     const token = crypto.randomBytes(32).toString('base64url');
     const expiresAt = new Date(this.clock.now().getTime() + (opts.ttlMs ?? LOGIN_LINK_MS)).toISOString();
     await this.db

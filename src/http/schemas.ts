@@ -82,6 +82,22 @@ export const UserBody = z
   })
   .meta({ id: 'UserBody', examples: [{ email: 'cora@example.com', name: 'Cora Customer', timeZone: 'Europe/Paris' }] });
 
+export const PlatformUser = z
+  .object({
+    id: z.string(),
+    email: z.string().nullable().describe('null once erased'),
+    name: z.string(),
+    isStaff: z.boolean(),
+    timeZone: z.string(),
+    disabled: z.boolean(),
+    hasPassword: z.boolean(),
+    erasedAt: z.string().nullable(),
+    merchantIds: z.array(z.string()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'PlatformUser' });
+
 export const MerchantBody = z
   .object({
     name: z.string().trim().min(1).max(200),

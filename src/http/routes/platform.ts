@@ -9,6 +9,7 @@ import {
   IdParams,
   LoginLink,
   LoginLinkBody,
+  PlatformUser,
   durationMs,
   MerchantBody,
   Page,
@@ -32,6 +33,27 @@ export function platformRoutes(app: FastifyZod, s: Services) {
     ...base,
     schema: { tags, security, summary: 'Create or update a user', params: IdParams, body: UserBody, response: { 200: Upserted } },
     handler: async (req) => ({ id: req.params.id, ...(await s.platform.putUser(req.params.id, req.body)) }),
+  });
+
+  app.get('/api/v1/platform/users/:id', {
+    ...base,
+    schema: { tags, security, summary: 'A synced user as stored (never the password)', params: IdParams, response: { 200: PlatformUser } },
+    handler: async (req) => s.platform.getUser(req.params.id),
+  });
+
+  app.delete('/api/v1/platform/users/:id', {
+    ...base,
+    schema: {
+      tags,
+      security,
+      summary: 'Erase a user: "Deleted user", email and password removed, sessions ended; cases and money records stay',
+      params: IdParams,
+      response: { 204: z.null() },
+    },
+    handler: async (req, reply) => {
+      await s.platform.eraseUser(req.params.id);
+      return reply.code(204).send(null);
+    },
   });
 
   app.put('/api/v1/platform/merchants/:id', {
