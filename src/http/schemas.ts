@@ -212,7 +212,7 @@ export const ReviewReason = z.enum(REVIEW_REASONS);
 export const QueueQuery = PageQuery.extend({ reason: ReviewReason.optional() });
 
 export const QueueItem = CaseView.extend({
-  queueReason: z.enum(['appeal', 'escalation', 'remedy_failed']),
+  queueReason: z.enum(['appeal', 'escalation', 'remedy_failed', 'over_refunded']),
   /** Why the case is with staff (null only if the event that sent it there cannot be read). */
   reviewReason: ReviewReason.nullable(),
   reviewSince: z.string().nullable(),
