@@ -23,6 +23,7 @@ import { paypalWebhookRoutes } from './payments/paypal-webhook.js';
 import { stripeWebhookRoutes } from './payments/stripe-webhook.js';
 import { PlatformSync } from './platform/sync.js';
 import { Disputes } from './disputes/disputes.js';
+import { ChargebackEvidence } from './disputes/evidence.js';
 import { seedDemo } from './seed/demo.js';
 import { devRoutes } from './http/routes/dev.js';
 import { insightsRoutes } from './http/routes/insights.js';
@@ -35,6 +36,7 @@ import { type Storage, openStorage } from './files/storage.js';
 import { Uploads } from './files/uploads.js';
 import { uploadRoutes } from './http/routes/uploads.js';
 import { evidenceRoutes } from './http/routes/evidence.js';
+import { chargebackEvidenceRoutes } from './http/routes/chargeback-evidence.js';
 
 export interface Services {
   config: Config;
@@ -46,6 +48,7 @@ export interface Services {
   sessions: Sessions;
   platform: PlatformSync;
   disputes: Disputes;
+  chargebackEvidence: ChargebackEvidence;
   outbox: OutboxWorker;
   jobs: Jobs;
   log: Logger;
@@ -101,6 +104,8 @@ export async function createApp(config: Config, parts: AppParts = {}) {
   const cases = new CaseService(db, clock, config, parts.evidence ?? uploads);
   cases.onChange(notificationListener(config, clock));
   const providers: Providers = parts.providers ?? buildProviders(config, () => clock.now(), log);
+  // It builds case files, which read through the services assembled below.
+  const chargebackEvidence = new ChargebackEvidence(db, () => services, providers);
   const outbox = new OutboxWorker(
     db,
     database.dialect,
@@ -110,6 +115,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
       email: emailHandler(db, config, clock),
       webhook: webhookHandler(db, clock, config.production),
       reminder: reminderHandler(cases),
+      dispute_evidence: chargebackEvidence.handler(),
       ...parts.outboxHandlers,
     },
     log,
@@ -129,6 +135,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     sessions: new Sessions(db, clock, config, counters),
     platform: new PlatformSync(db, clock, cases, disputes),
     disputes,
+    chargebackEvidence,
     outbox,
     jobs,
     log,
@@ -145,6 +152,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     devRoutes,
     insightsRoutes,
     evidenceRoutes,
+    chargebackEvidenceRoutes,
     ...(parts.routes ?? []),
     webApp(parts.webRoot),
   ]);

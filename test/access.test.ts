@@ -12,6 +12,7 @@ let w: World;
 let caseId: string;
 let freshPayment: string;
 let attachmentId: string;
+let disputeId: string;
 beforeAll(async () => {
   // Provider event routes are live only when configured; configure them so the matrix covers them.
   t = await startApp({
@@ -31,6 +32,10 @@ beforeAll(async () => {
     body: { paymentId, issueType: 'other', description: 'With a receipt attached.', attachmentIds: [attachmentId] },
   });
   caseId = opened.body.id;
+  // A chargeback the platform reports on a payment of the merchant's without a case: a dispute to read.
+  const disputed = await w.payment();
+  const chargeback = await t.api('POST', `/api/v1/platform/payments/${disputed}/chargeback`, { token: w.platform });
+  disputeId = chargeback.body.disputeId;
 });
 
 /** A one-file multipart body (a small text receipt). */
@@ -231,6 +236,21 @@ const TABLE: Entry[] = [
   { method: 'GET', url: '/api/v1/cases/:id/file.pdf', path: () => `/api/v1/cases/${caseId}/file.pdf`, expect: partiesAndStaff(200) },
   { method: 'GET', url: '/api/v1/cases/:id/file.json', path: () => `/api/v1/cases/${caseId}/file.json`, expect: partiesAndStaff(200) },
   { method: 'GET', url: '/api/v1/cases/:id/evidence', path: () => `/api/v1/cases/${caseId}/evidence`, expect: partiesAndStaff(200) },
+  { method: 'GET', url: '/api/v1/cases/:id/disputes', path: () => `/api/v1/cases/${caseId}/disputes`, expect: partiesAndStaff(200) },
+  {
+    method: 'GET',
+    url: '/api/v1/disputes/:id',
+    path: () => `/api/v1/disputes/${disputeId}`,
+    expect: { ...partiesAndStaff(200), customer: 404 },
+  },
+  // Only the merchant's word sends a response; this platform dispute has none staged.
+  {
+    method: 'POST',
+    url: '/api/v1/disputes/:id/actions',
+    path: () => `/api/v1/disputes/${disputeId}/actions`,
+    body: () => ({ type: 'submit_evidence' }),
+    expect: { ...partiesAndStaff(409), customer: 404, staff: 403 },
+  },
   // Provider events authenticate by signature, never by who calls: unsigned is refused for everyone.
   ...['stripe', 'paypal'].map((provider): Entry => ({
     method: 'POST',

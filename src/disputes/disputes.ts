@@ -19,6 +19,7 @@ import {
 import { DomainError, notFound } from '../domain/errors.js';
 import type { DB, DisputeRow } from '../db/schema.js';
 import { newId } from '../ids.js';
+import { type DisputeEvidence, enqueueStaging, parseEvidence, stagesEvidence } from './evidence.js';
 
 export interface DisputeView {
   id: string;
@@ -34,6 +35,8 @@ export interface DisputeView {
   network: string | null;
   alertKind: string | null;
   actionable: boolean;
+  /** The chargeback response prepared from the case (SPEC §13), or null. */
+  evidence: DisputeEvidence | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -56,6 +59,7 @@ export function disputeView(d: DisputeRow): DisputeView {
     network: d.network,
     alertKind: d.alert_kind,
     actionable: d.actionable === 1,
+    evidence: parseEvidence(d.evidence),
     createdAt: d.created_at,
     updatedAt: d.updated_at,
   };
@@ -149,8 +153,11 @@ export class Disputes {
       await trx.insertInto('disputes').values(row).execute();
     }
     // The bank has the money back now: the case closes and owes nothing more (SPEC §12).
-    if (caseId && isChargebackStage(next.stage) && !(current && isChargebackStage(current.stage as DisputeStage)))
+    if (caseId && isChargebackStage(next.stage) && !(current && isChargebackStage(current.stage as DisputeStage))) {
       await this.cases.systemIn(trx, caseId, { type: 'chargeback' });
+      // The conversation already held becomes the merchant's answer to the bank (SPEC §13).
+      if (stagesEvidence(source)) await enqueueStaging(trx, this.clock.now(), row.id);
+    }
     return { dispute: disputeView(row), changed: true, caseId };
   }
 
