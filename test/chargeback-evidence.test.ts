@@ -235,3 +235,20 @@ describe('a PayPal chargeback on a payment with a case', () => {
     expect((await ok(t.api('GET', `/api/v1/disputes/${d.id}`, { token: w.tokens.merchant }))).evidence.submittedAt).not.toBeNull();
   });
 });
+
+describe('the demo seed', () => {
+  it('has a chargeback whose answer is staged for the merchant to send', async () => {
+    const demo = await startApp({ DEMO_SEED: '1' });
+    try {
+      await demo.app.services.jobs.runDue();
+      const row = await demo.app.services.db.selectFrom('cases').select('id').where('payment_id', '=', 'pay_c2').executeTakeFirstOrThrow();
+      const login = await demo.api('POST', '/api/v1/session', { body: { email: 'eli@beatcraft.example', password: 'demo-password' } });
+      const [d] = (await demo.api('GET', `/api/v1/cases/${row.id}/disputes`, { token: login.body.token })).body.data;
+      expect(d).toMatchObject({ source: 'paypal', stage: 'chargeback', evidence: { submittedAt: null } });
+      expect(d.evidence.staged.fields.access_activity_log).toMatch(/download from 198\.51\.100\.23/);
+      expect(d.evidence.staged.fields.refund_refusal_explanation).toMatch(/bought from your account/);
+    } finally {
+      await demo.close();
+    }
+  });
+});

@@ -59,6 +59,8 @@ function clip(text: string): string {
 }
 
 const words = (s: string) => s.replace(/_/g, ' ');
+/** A bank reads times in UTC, to the minute. */
+const when = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 
 /** The texts of a response, from the case file a bank may see (no internal notes). */
 export function composeTexts(file: Awaited<ReturnType<typeof caseFileData>>): Record<string, string> {
@@ -67,13 +69,14 @@ export function composeTexts(file: Awaited<ReturnType<typeof caseFileData>>): Re
   const denial = shown.filter((e) => e.type === 'denied').at(-1);
   const decision = shown.filter((e) => e.type === 'decided').at(-1);
   const activity = file.evidence.map(
-    (e) => `${e.occurredAt} ${words(e.type)}${e.ip ? ` from ${e.ip}` : ''}${e.deviceId ? ` (device ${e.deviceId})` : ''}: ${e.description}`,
+    (e) =>
+      `${when(e.occurredAt)} ${words(e.type)}${e.ip ? ` from ${e.ip}` : ''}${e.deviceId ? ` (device ${e.deviceId})` : ''}: ${e.description}`,
   );
   const summary = [
-    `Resolution Center case ${c.id}, opened ${c.createdAt} by the customer (${words(c.issueType)}): ${c.description}`,
+    `Resolution Center case ${c.id}, opened ${when(c.createdAt)} by the customer (${words(c.issueType)}): ${c.description}`,
     '',
     'What happened:',
-    ...shown.map((e) => `${e.createdAt} ${e.actor.kind}: ${words(e.type)}${e.message ? ` - ${e.message}` : ''}`),
+    ...shown.map((e) => `${when(e.createdAt)} ${e.actor.kind}: ${words(e.type)}${e.message ? ` - ${e.message}` : ''}`),
     '',
     decision
       ? `Decision by the platform's staff: ${decision.message ?? words(String(decision.data.outcome ?? ''))}`

@@ -42,7 +42,8 @@ export async function seedDemo(s: Services): Promise<boolean> {
   };
   // History is written without notifications: nobody should be emailed about the past.
   const cases = new CaseService(s.db, clock, s.config);
-  const platform = new PlatformSync(s.db, clock, cases, new Disputes(s.db, clock, cases));
+  const disputes = new Disputes(s.db, clock, cases);
+  const platform = new PlatformSync(s.db, clock, cases, disputes);
 
   for (const u of DEMO_USERS)
     await platform.putUser(u.id, {
@@ -299,10 +300,24 @@ export async function seedDemo(s: Services): Promise<boolean> {
   );
   await act(carol, c1, { type: 'withdraw', message: 'That worked, thank you!' }, 4 * DAY - 2 * HOUR);
 
-  // Carol went to her bank.
+  // Carol went to her bank after a denial: PayPal reports the chargeback, and the case is staged as the merchant's answer.
+  await record('pay_c2', [
+    ['ev_c2_download', 17 * DAY, { type: 'download', ip: '198.51.100.23', description: 'Downloaded “Vocal Chops Pack” (412 MB)' }],
+  ]);
   const c2 = await open(carol, 'pay_c2', 'unauthorized_transaction', 'I do not recognise this purchase.', 15 * DAY);
+  await act(
+    eli,
+    c2,
+    { type: 'deny', message: 'The pack was bought from your account and downloaded the same day from your usual address.' },
+    14 * DAY,
+  );
   at(12 * DAY);
-  await cases.system(c2, { type: 'chargeback' });
+  await disputes.report('pay_c2', 'paypal', 'PP-D-DEMO-C2', {
+    stage: 'chargeback',
+    reason: 'unauthorised',
+    respondBy: new Date(realNow + 9 * DAY).toISOString(),
+    reportedAt: new Date(realNow - 12 * DAY).toISOString(),
+  });
 
   // Staff asked the merchant for evidence.
   const c3 = await open(
