@@ -152,6 +152,11 @@ class FakeBase {
 }
 
 export class FakeStripe extends FakeBase {
+  override release() {
+    super.release();
+    for (const res of this.heldEvidence.splice(0)) res.destroy();
+  }
+
   static readonly SECRET_KEY = 'sk_test_fake_resolution_center';
   url = '';
   private server: http.Server | null = null;
@@ -180,6 +185,13 @@ export class FakeStripe extends FakeBase {
     this.files.length = 0;
     this.disputeUpdates.length = 0;
     this.evidenceScript = [];
+  }
+
+  private evidenceHold: (() => void) | null = null;
+  private readonly heldEvidence: http.ServerResponse[] = [];
+  /** The next dispute update is recorded but never answered: resolves once it arrived. */
+  holdNextEvidence(): Promise<void> {
+    return new Promise((resolve) => (this.evidenceHold = resolve));
   }
 
   private async evidence(req: http.IncomingMessage, raw: string, res: http.ServerResponse, bytes: Buffer) {
@@ -225,6 +237,12 @@ export class FakeStripe extends FakeBase {
     this.check(['true', 'false'].includes(form.get('submit') ?? ''), 'Stripe disputes: submit');
     if (!this.disputeUpdates.some((u) => u.key === key))
       this.disputeUpdates.push({ disputeId: m?.[1] ?? '', key, fields, submit: form.get('submit') === 'true' });
+    if (this.evidenceHold) {
+      const arrived = this.evidenceHold;
+      this.evidenceHold = null;
+      this.heldEvidence.push(res);
+      return arrived();
+    }
     send(res, 200, { id: m?.[1], object: 'dispute', status: 'needs_response', evidence: fields });
   }
 
