@@ -23,9 +23,11 @@ import { paypalWebhookRoutes } from './payments/paypal-webhook.js';
 import { stripeWebhookRoutes } from './payments/stripe-webhook.js';
 import { PlatformSync } from './platform/sync.js';
 import { Disputes } from './disputes/disputes.js';
+import { disputeRefundHandler } from './disputes/refunds.js';
 import { seedDemo } from './seed/demo.js';
 import { devRoutes } from './http/routes/dev.js';
 import { insightsRoutes } from './http/routes/insights.js';
+import { disputeRoutes } from './http/routes/disputes.js';
 import { webApp } from './web/static.js';
 import { notificationListener } from './notifications/listener.js';
 import { emailHandler, reminderHandler } from './notifications/mail.js';
@@ -107,6 +109,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     clock,
     {
       remedy: remedyHandler(db, cases, providers),
+      dispute_refund: disputeRefundHandler(db, clock, providers),
       email: emailHandler(db, config, clock),
       webhook: webhookHandler(db, clock, config.production),
       reminder: reminderHandler(cases),
@@ -144,6 +147,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     notificationRoutes,
     devRoutes,
     insightsRoutes,
+    disputeRoutes,
     evidenceRoutes,
     ...(parts.routes ?? []),
     webApp(parts.webRoot),
