@@ -24,9 +24,11 @@ import { stripeWebhookRoutes } from './payments/stripe-webhook.js';
 import { PlatformSync } from './platform/sync.js';
 import { Disputes } from './disputes/disputes.js';
 import { ChargebackEvidence } from './disputes/evidence.js';
+import { disputeRefundHandler } from './disputes/refunds.js';
 import { seedDemo } from './seed/demo.js';
 import { devRoutes } from './http/routes/dev.js';
 import { insightsRoutes } from './http/routes/insights.js';
+import { disputeRoutes } from './http/routes/disputes.js';
 import { webApp } from './web/static.js';
 import { notificationListener } from './notifications/listener.js';
 import { emailHandler, reminderHandler } from './notifications/mail.js';
@@ -36,7 +38,6 @@ import { type Storage, openStorage } from './files/storage.js';
 import { Uploads } from './files/uploads.js';
 import { uploadRoutes } from './http/routes/uploads.js';
 import { evidenceRoutes } from './http/routes/evidence.js';
-import { chargebackEvidenceRoutes } from './http/routes/chargeback-evidence.js';
 
 export interface Services {
   config: Config;
@@ -112,6 +113,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     clock,
     {
       remedy: remedyHandler(db, cases, providers),
+      dispute_refund: disputeRefundHandler(db, clock, providers),
       email: emailHandler(db, config, clock),
       webhook: webhookHandler(db, clock, config.production),
       reminder: reminderHandler(cases),
@@ -151,8 +153,8 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     notificationRoutes,
     devRoutes,
     insightsRoutes,
+    disputeRoutes,
     evidenceRoutes,
-    chargebackEvidenceRoutes,
     ...(parts.routes ?? []),
     webApp(parts.webRoot),
   ]);

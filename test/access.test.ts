@@ -12,7 +12,8 @@ let w: World;
 let caseId: string;
 let freshPayment: string;
 let attachmentId: string;
-let disputeId: string;
+/** Fresh alerts, one per caller of the dispute action (a dismissed alert cannot be dismissed again). */
+const alerts: string[] = [];
 beforeAll(async () => {
   // Provider event routes are live only when configured; configure them so the matrix covers them.
   t = await startApp({
@@ -32,10 +33,13 @@ beforeAll(async () => {
     body: { paymentId, issueType: 'other', description: 'With a receipt attached.', attachmentIds: [attachmentId] },
   });
   caseId = opened.body.id;
-  // A chargeback the platform reports on a payment of the merchant's without a case: a dispute to read.
-  const disputed = await w.payment();
-  const chargeback = await t.api('POST', `/api/v1/platform/payments/${disputed}/chargeback`, { token: w.platform });
-  disputeId = chargeback.body.disputeId;
+  for (let i = 0; i < 8; i++) {
+    const r = await t.api('PUT', `/api/v1/platform/disputes/alert_matrix_${i}`, {
+      token: w.platform,
+      body: { paymentId: await w.payment(), stage: 'inquiry' },
+    });
+    alerts.push(r.body.id);
+  }
 });
 
 /** A one-file multipart body (a small text receipt). */
@@ -238,18 +242,45 @@ const TABLE: Entry[] = [
   { method: 'GET', url: '/api/v1/cases/:id/evidence', path: () => `/api/v1/cases/${caseId}/evidence`, expect: partiesAndStaff(200) },
   { method: 'GET', url: '/api/v1/cases/:id/disputes', path: () => `/api/v1/cases/${caseId}/disputes`, expect: partiesAndStaff(200) },
   {
+    method: 'PUT',
+    url: '/api/v1/platform/disputes/:id',
+    path: () => '/api/v1/platform/disputes/ethoca_matrix',
+    body: () => ({ paymentId: 'p_matrix', stage: 'inquiry', network: 'ethoca' }),
+    expect: platformOnly(200),
+  },
+  { method: 'GET', url: '/api/v1/platform/disputes', path: () => '/api/v1/platform/disputes?stage=inquiry', expect: platformOnly(200) },
+  {
+    method: 'GET',
+    url: '/api/v1/merchants/:id/disputes',
+    path: () => '/api/v1/merchants/shop/disputes',
+    expect: { customer: 404, otherCustomer: 404, merchant: 200, otherMerchant: 404, staff: 200, platform: 403, nobody: 401 },
+  },
+  {
     method: 'GET',
     url: '/api/v1/disputes/:id',
-    path: () => `/api/v1/disputes/${disputeId}`,
-    expect: { ...partiesAndStaff(200), customer: 404 },
+    path: () => `/api/v1/disputes/${alerts[0]}`,
+    expect: { customer: 404, otherCustomer: 404, merchant: 200, otherMerchant: 404, staff: 200, platform: 403, nobody: 401 },
   },
-  // Only the merchant's word sends a response; this platform dispute has none staged.
   {
     method: 'POST',
     url: '/api/v1/disputes/:id/actions',
-    path: () => `/api/v1/disputes/${disputeId}/actions`,
-    body: () => ({ type: 'submit_evidence' }),
-    expect: { ...partiesAndStaff(409), customer: 404, staff: 403 },
+    // Each caller gets a fresh alert: the payment's customer is refused (403), other people see none (404).
+    path: () => `/api/v1/disputes/${alerts.shift()}/actions`,
+    body: () => ({ type: 'dismiss' }),
+    expect: { customer: 403, otherCustomer: 404, merchant: 200, otherMerchant: 404, staff: 200, platform: 403, nobody: 401 },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/merchants/:id/settings',
+    path: () => '/api/v1/merchants/shop/settings',
+    expect: { customer: 404, otherCustomer: 404, merchant: 200, otherMerchant: 404, staff: 200, platform: 403, nobody: 401 },
+  },
+  {
+    method: 'PUT',
+    url: '/api/v1/merchants/:id/settings',
+    path: () => '/api/v1/merchants/shop/settings',
+    body: () => ({}),
+    expect: { customer: 404, otherCustomer: 404, merchant: 200, otherMerchant: 404, staff: 403, platform: 403, nobody: 401 },
   },
   // Provider events authenticate by signature, never by who calls: unsigned is refused for everyone.
   ...['stripe', 'paypal'].map((provider): Entry => ({

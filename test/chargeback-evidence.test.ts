@@ -98,7 +98,7 @@ async function stripeChargeback(dispute: string, paymentIntent: string, dueInDay
       },
     },
   });
-  const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET, timestamp: Math.floor((await now()) / 1000) });
+  const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET, timestamp: Math.floor(Date.now() / 1000) });
   return ok(
     t.api('POST', '/api/v1/providers/stripe/webhook', {
       raw: payload,
@@ -177,6 +177,19 @@ describe('a Stripe chargeback on a payment with a case', () => {
     expect(stripe.problems).toEqual([]);
     await w.advance('PT10M');
     expect(stripe.disputeUpdates).toHaveLength(2);
+  });
+
+  it('refuses an answer after the bank’s deadline', async () => {
+    const c = await deniedCase({ provider: 'stripe', providerPaymentId: 'pi_cb_late' });
+    await stripeChargeback('dp_cb_late', 'pi_cb_late', 2);
+    await w.advance('PT1S');
+    const [d] = await disputesOf(c.id);
+    expect(d.evidence.staged).not.toBeNull();
+    expect(Date.parse(d.respondBy)).toBeGreaterThan(await now());
+    await w.advance('P3D');
+    expect((await submit(d.id)).body).toMatchObject({ status: 409, code: 'evidence_deadline_passed' });
+    await w.advance('PT5M');
+    expect(stripe.disputeUpdates.filter((u) => u.submit)).toEqual([]);
   });
 
   it('prepares nothing for a chargeback the platform reports (no provider dispute to answer)', async () => {

@@ -152,7 +152,7 @@ export function encodeCursor(a: string, id: string): string {
   return Buffer.from(JSON.stringify({ a, id })).toString('base64url');
 }
 
-function decodeCursor(cursor: string | undefined): Cursor | null {
+export function decodeCursor(cursor: string | undefined): Cursor | null {
   if (!cursor) return null;
   try {
     const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;

@@ -77,6 +77,14 @@ export const PaymentBody = z.object({
   paidAt: IsoTime,
 });
 
+/** The answer to a chargeback prepared from the case (SPEC §13): staged, asked to be sent, sent. */
+export const DisputeEvidence = z.object({
+  staged: z.object({ stagedAt: z.string(), fields: z.record(z.string(), z.string()) }).nullable(),
+  submitRequestedAt: z.string().nullable(),
+  submittedAt: z.string().nullable(),
+  failure: z.string().nullable(),
+});
+
 export const DisputeView = z.object({
   id: z.string(),
   paymentId: z.string(),
@@ -91,6 +99,8 @@ export const DisputeView = z.object({
   network: z.string().nullable(),
   alertKind: z.string().nullable(),
   actionable: z.boolean(),
+  /** The chargeback answer: the merchant's members, staff and the platform; null for the customer. */
+  evidence: DisputeEvidence.nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

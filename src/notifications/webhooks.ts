@@ -16,7 +16,15 @@ import type { WebhookPayload } from './listener.js';
 import { pageById } from './pages.js';
 import { postWebhook } from './webhook-url.js';
 
-export const WEBHOOK_EVENTS = ['case.created', 'case.updated', 'case.decided', 'case.closed'] as const;
+/** `dispute.*`: what a bank, network or provider says about a payment (SPEC §12), with the case id if any. */
+export const WEBHOOK_EVENTS = [
+  'case.created',
+  'case.updated',
+  'case.decided',
+  'case.closed',
+  'dispute.created',
+  'dispute.updated',
+] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;

@@ -8,6 +8,7 @@ import { useMe } from '../session';
 import { Alert, Countdown, ErrorBox, FieldError, Loading, StatusPill, useLoad } from '../ui';
 import { type ActionUi, actionUi, eventWords } from './caseWords';
 import { CaseFileCard, SystemEvidenceCard } from './CaseEvidence';
+import { BankAlertBanner } from './BankAlerts';
 import { ChargebackResponses } from './ChargebackResponse';
 
 const POLL_MS = 4000;
@@ -422,6 +423,8 @@ export function CasePage({ id }: { id: string }) {
               </p>
             )}
           </section>
+
+          <BankAlertBanner c={k} onChanged={() => void reload()} />
 
           <ChargebackResponses caseId={k.id} role={k.role} />
 

@@ -4,7 +4,7 @@
  */
 import { useState } from 'react';
 import type { z } from 'zod';
-import type { Dispute } from '../../../src/http/routes/chargeback-evidence';
+import type { DisputeView as Dispute } from '../../../src/http/schemas';
 import { ApiError, api } from '../api';
 import { dateTime } from '../format';
 import { useMe } from '../session';
