@@ -23,9 +23,12 @@ import { paypalWebhookRoutes } from './payments/paypal-webhook.js';
 import { stripeWebhookRoutes } from './payments/stripe-webhook.js';
 import { PlatformSync } from './platform/sync.js';
 import { Disputes } from './disputes/disputes.js';
+import { ChargebackEvidence } from './disputes/evidence.js';
+import { disputeRefundHandler } from './disputes/refunds.js';
 import { seedDemo } from './seed/demo.js';
 import { devRoutes } from './http/routes/dev.js';
 import { insightsRoutes } from './http/routes/insights.js';
+import { disputeRoutes } from './http/routes/disputes.js';
 import { webApp } from './web/static.js';
 import { notificationListener } from './notifications/listener.js';
 import { emailHandler, reminderHandler } from './notifications/mail.js';
@@ -46,6 +49,7 @@ export interface Services {
   sessions: Sessions;
   platform: PlatformSync;
   disputes: Disputes;
+  chargebackEvidence: ChargebackEvidence;
   outbox: OutboxWorker;
   jobs: Jobs;
   log: Logger;
@@ -101,15 +105,19 @@ export async function createApp(config: Config, parts: AppParts = {}) {
   const cases = new CaseService(db, clock, config, parts.evidence ?? uploads);
   cases.onChange(notificationListener(config, clock));
   const providers: Providers = parts.providers ?? buildProviders(config, () => clock.now(), log);
+  // It builds case files, which read through the services assembled below.
+  const chargebackEvidence = new ChargebackEvidence(db, () => services, providers);
   const outbox = new OutboxWorker(
     db,
     database.dialect,
     clock,
     {
       remedy: remedyHandler(db, cases, providers),
+      dispute_refund: disputeRefundHandler(db, clock, providers),
       email: emailHandler(db, config, clock),
       webhook: webhookHandler(db, clock, config.production),
       reminder: reminderHandler(cases),
+      dispute_evidence: chargebackEvidence.handler(),
       ...parts.outboxHandlers,
     },
     log,
@@ -130,6 +138,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     sessions: new Sessions(db, clock, config, counters),
     platform: new PlatformSync(db, clock, cases, disputes),
     disputes,
+    chargebackEvidence,
     outbox,
     jobs,
     log,
@@ -145,6 +154,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     notificationRoutes,
     devRoutes,
     insightsRoutes,
+    disputeRoutes,
     evidenceRoutes,
     ...(parts.routes ?? []),
     webApp(parts.webRoot),

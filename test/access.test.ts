@@ -12,6 +12,8 @@ let w: World;
 let caseId: string;
 let freshPayment: string;
 let attachmentId: string;
+/** Fresh alerts, one per caller of the dispute action (a dismissed alert cannot be dismissed again). */
+const alerts: string[] = [];
 beforeAll(async () => {
   // Provider event routes are live only when configured; configure them so the matrix covers them.
   t = await startApp({
@@ -31,6 +33,13 @@ beforeAll(async () => {
     body: { paymentId, issueType: 'other', description: 'With a receipt attached.', attachmentIds: [attachmentId] },
   });
   caseId = opened.body.id;
+  for (let i = 0; i < 16; i++) {
+    const r = await t.api('PUT', `/api/v1/platform/disputes/alert_matrix_${i}`, {
+      token: w.platform,
+      body: { paymentId: await w.payment(), stage: 'inquiry' },
+    });
+    alerts.push(r.body.id);
+  }
 });
 
 /** A one-file multipart body (a small text receipt). */
@@ -287,6 +296,48 @@ const TABLE: Entry[] = [
   { method: 'GET', url: '/api/v1/cases/:id/file.pdf', path: () => `/api/v1/cases/${caseId}/file.pdf`, expect: partiesAndStaff(200) },
   { method: 'GET', url: '/api/v1/cases/:id/file.json', path: () => `/api/v1/cases/${caseId}/file.json`, expect: partiesAndStaff(200) },
   { method: 'GET', url: '/api/v1/cases/:id/evidence', path: () => `/api/v1/cases/${caseId}/evidence`, expect: partiesAndStaff(200) },
+  { method: 'GET', url: '/api/v1/cases/:id/disputes', path: () => `/api/v1/cases/${caseId}/disputes`, expect: partiesAndStaff(200) },
+  {
+    method: 'PUT',
+    url: '/api/v1/platform/disputes/:id',
+    path: () => '/api/v1/platform/disputes/ethoca_matrix',
+    body: () => ({ paymentId: 'p_matrix', stage: 'inquiry', network: 'ethoca' }),
+    expect: platformOnly(200),
+  },
+  { method: 'GET', url: '/api/v1/platform/disputes', path: () => '/api/v1/platform/disputes?stage=inquiry', expect: platformOnly(200) },
+  {
+    method: 'GET',
+    url: '/api/v1/merchants/:id/disputes',
+    path: () => '/api/v1/merchants/shop/disputes',
+    expect: { customer: 404, otherCustomer: 404, merchant: 200, otherMerchant: 404, staff: 200, platform: 403, nobody: 401 },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/disputes/:id',
+    path: () => `/api/v1/disputes/${alerts[0]}`,
+    expect: { customer: 404, otherCustomer: 404, merchant: 200, otherMerchant: 404, staff: 200, platform: 403, nobody: 401 },
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/disputes/:id/actions',
+    // Each caller gets a fresh alert: the payment's customer is refused (403), other people see none (404).
+    path: () => `/api/v1/disputes/${alerts.shift()}/actions`,
+    body: () => ({ type: 'dismiss' }),
+    expect: { customer: 403, otherCustomer: 404, merchant: 200, otherMerchant: 404, staff: 200, platform: 403, nobody: 401 },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/merchants/:id/settings',
+    path: () => '/api/v1/merchants/shop/settings',
+    expect: { customer: 404, otherCustomer: 404, merchant: 200, otherMerchant: 404, staff: 200, platform: 403, nobody: 401 },
+  },
+  {
+    method: 'PUT',
+    url: '/api/v1/merchants/:id/settings',
+    path: () => '/api/v1/merchants/shop/settings',
+    body: () => ({}),
+    expect: { customer: 404, otherCustomer: 404, merchant: 200, otherMerchant: 404, staff: 403, platform: 403, nobody: 401 },
+  },
   // Provider events authenticate by signature, never by who calls: unsigned is refused for everyone.
   ...['stripe', 'paypal'].map((provider): Entry => ({
     method: 'POST',

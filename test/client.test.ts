@@ -136,6 +136,8 @@ describe('the typed client', () => {
     const events = await rc.GET('/api/v1/platform/events', { params: { query: { limit: 10 } } });
     expect(events.data?.data.map((e) => e.id)).toEqual(bodies.map((b) => b.id));
     const after = await rc.GET('/api/v1/platform/events', { params: { query: { after: bodies[0].id } } });
-    expect(after.data?.data.map((e) => [e.type, e.data.previous?.status])).toEqual([['case.updated', 'merchant_response_needed']]);
+    expect(after.data?.data.map((e) => [e.type, 'previous' in e.data ? e.data.previous?.status : null])).toEqual([
+      ['case.updated', 'merchant_response_needed'],
+    ]);
   });
 });

@@ -81,7 +81,18 @@ describe('the OpenAPI document', () => {
   it('names component schemas and lists each webhook payload', () => {
     const caseRef = doc.paths['/api/v1/platform/cases/{id}'].get.responses['200'].content['application/json'].schema.$ref;
     expect(caseRef).toBe('#/components/schemas/Case');
-    expect(Object.keys(doc.webhooks).sort()).toEqual(['case.closed', 'case.created', 'case.decided', 'case.updated', 'ping']);
+    expect(Object.keys(doc.webhooks).sort()).toEqual([
+      'case.closed',
+      'case.created',
+      'case.decided',
+      'case.updated',
+      'dispute.created',
+      'dispute.updated',
+      'ping',
+    ]);
+    expect(doc.webhooks['dispute.created'].post.requestBody.content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/DisputeEvent',
+    );
     const created = doc.webhooks['case.created'].post;
     expect(created.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/CaseEvent');
     expect(created.parameters.map((p: any) => p.name)).toEqual(['RC-Signature', 'RC-Event-Id']);

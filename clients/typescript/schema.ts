@@ -379,7 +379,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Stripe events: charge.refunded and charge.dispute.created, signed with STRIPE_WEBHOOK_SECRET */
+    /** Stripe events: charge.refunded, charge.dispute.created|updated|closed, radar.early_fraud_warning.created|updated; signed with STRIPE_WEBHOOK_SECRET */
     post: operations['postProvidersStripeWebhook'];
     delete?: never;
     options?: never;
@@ -396,7 +396,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** PayPal events: PAYMENT.CAPTURE.REFUNDED and CUSTOMER.DISPUTE.CREATED, verified with PayPal for PAYPAL_WEBHOOK_ID */
+    /** PayPal events: PAYMENT.CAPTURE.REFUNDED and CUSTOMER.DISPUTE.CREATED|UPDATED|RESOLVED, verified with PayPal for PAYPAL_WEBHOOK_ID */
     post: operations['postProvidersPaypalWebhook'];
     delete?: never;
     options?: never;
@@ -628,6 +628,129 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/platform/disputes/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Report a network alert (Ethoca, Verifi CDRN/RDR, TC40, SAFE) or a dispute: created or updated, idempotent; {id} is kept as externalId */
+    put: operations['putPlatformDisputesById'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/platform/disputes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every dispute, newest first, by payment, stage and status */
+    get: operations['getPlatformDisputes'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/merchants/{id}/disputes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A merchant’s bank disputes (inquiries, early warnings, chargebacks), newest first; members and staff */
+    get: operations['getMerchantsByIdDisputes'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/disputes/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One bank dispute */
+    get: operations['getDisputesById'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/disputes/{id}/actions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Refund (the full remaining amount, once) or dismiss an inquiry or early warning; send a chargeback’s staged answer
+     * @description `submit_evidence` (members of the merchant): Stripe gets `POST /v1/disputes/{id}` with `submit=true`, PayPal `provide-evidence` with the case file, through the outbox. `409 evidence_not_staged` while it is being prepared, `409 action_not_allowed` the second time, `409 evidence_deadline_passed` after the bank’s `respondBy`.
+     */
+    post: operations['postDisputesByIdActions'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/cases/{id}/disputes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What banks and providers said about the case’s payment (parties and staff; the chargeback answer only for the merchant and staff) */
+    get: operations['getCasesByIdDisputes'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/merchants/{id}/settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A merchant’s auto-refund rules (members; staff read) */
+    get: operations['getMerchantsByIdSettings'];
+    /** Set the auto-refund rules: thresholds per provider kind and currency in minor units (absent: off), strictly below */
+    put: operations['putMerchantsByIdSettings'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/platform/payments/{id}/evidence/{evidenceId}': {
     parameters: {
       query?: never;
@@ -763,6 +886,40 @@ export interface webhooks {
     put?: never;
     /** The case.closed event */
     post: operations['webhookCaseClosed'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'dispute.created': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The dispute.created event */
+    post: operations['webhookDisputeCreated'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'dispute.updated': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The dispute.updated event */
+    post: operations['webhookDisputeUpdated'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1199,6 +1356,17 @@ export interface components {
         network: string | null;
         alertKind: string | null;
         actionable: boolean;
+        evidence: {
+          staged: {
+            stagedAt: string;
+            fields: {
+              [key: string]: string;
+            };
+          } | null;
+          submitRequestedAt: string | null;
+          submittedAt: string | null;
+          failure: string | null;
+        } | null;
         createdAt: string;
         updatedAt: string;
       }[];
@@ -1250,7 +1418,8 @@ export interface components {
         | 'reminder_sent'
         | 'remedy_retried'
         | 'offer_lapsed'
-        | 'remedy_cancelled';
+        | 'remedy_cancelled'
+        | 'bank_inquiry';
       actor: {
         /** @enum {string} */
         kind: 'customer' | 'merchant' | 'staff' | 'system';
@@ -1400,6 +1569,47 @@ export interface components {
             | 'chargeback_filed';
           version: number;
         } | null;
+      };
+    };
+    DisputeEvent: {
+      /** @description whevt_…: de-duplicate on it */
+      id: string;
+      /** @enum {string} */
+      type: 'dispute.created' | 'dispute.updated';
+      createdAt: string;
+      data: {
+        dispute: {
+          id: string;
+          paymentId: string;
+          /** @enum {string} */
+          source: 'stripe' | 'paypal' | 'platform';
+          externalId: string;
+          /** @enum {string} */
+          stage: 'inquiry' | 'early_warning' | 'chargeback' | 'pre_arbitration' | 'arbitration';
+          /** @enum {string} */
+          status: 'open' | 'refunded' | 'won' | 'lost' | 'prevented' | 'closed';
+          reason: string | null;
+          amount: number;
+          currency: string;
+          respondBy: string | null;
+          network: string | null;
+          alertKind: string | null;
+          actionable: boolean;
+          evidence: {
+            staged: {
+              stagedAt: string;
+              fields: {
+                [key: string]: string;
+              };
+            } | null;
+            submitRequestedAt: string | null;
+            submittedAt: string | null;
+            failure: string | null;
+          } | null;
+          createdAt: string;
+          updatedAt: string;
+        };
+        caseId: string | null;
       };
     };
     PingEvent: {
@@ -2872,7 +3082,8 @@ export interface operations {
           | 'merchant_info_provided'
           | 'customer_appeal'
           | 'merchant_appeal'
-          | 'remedy_failed';
+          | 'remedy_failed'
+          | 'over_refunded';
       };
       header?: never;
       path?: never;
@@ -2969,7 +3180,7 @@ export interface operations {
               createdAt: string;
               updatedAt: string;
               /** @enum {string} */
-              queueReason: 'appeal' | 'escalation' | 'remedy_failed';
+              queueReason: 'appeal' | 'escalation' | 'remedy_failed' | 'over_refunded';
               reviewReason:
                 | (
                     | 'merchant_unresponsive'
@@ -2980,6 +3191,7 @@ export interface operations {
                     | 'customer_appeal'
                     | 'merchant_appeal'
                     | 'remedy_failed'
+                    | 'over_refunded'
                   )
                 | null;
               reviewSince: string | null;
@@ -3291,7 +3503,7 @@ export interface operations {
           'application/json': {
             id: string;
             url: string;
-            events: ('case.created' | 'case.updated' | 'case.decided' | 'case.closed')[];
+            events: ('case.created' | 'case.updated' | 'case.decided' | 'case.closed' | 'dispute.created' | 'dispute.updated')[];
             enabled: boolean;
             /** @description until when the rotated-out secret still signs */
             previousSecretExpiresAt: string | null;
@@ -3353,7 +3565,7 @@ export interface operations {
           /** Format: uri */
           url: string;
           secret: string;
-          events: ('case.created' | 'case.updated' | 'case.decided' | 'case.closed')[];
+          events: ('case.created' | 'case.updated' | 'case.decided' | 'case.closed' | 'dispute.created' | 'dispute.updated')[];
           enabled?: boolean;
         };
       };
@@ -3368,7 +3580,7 @@ export interface operations {
           'application/json': {
             id: string;
             url: string;
-            events: ('case.created' | 'case.updated' | 'case.decided' | 'case.closed')[];
+            events: ('case.created' | 'case.updated' | 'case.decided' | 'case.closed' | 'dispute.created' | 'dispute.updated')[];
             enabled: boolean;
             /** @description until when the rotated-out secret still signs */
             previousSecretExpiresAt: string | null;
@@ -3494,7 +3706,7 @@ export interface operations {
             data: {
               id: string;
               url: string;
-              events: ('case.created' | 'case.updated' | 'case.decided' | 'case.closed')[];
+              events: ('case.created' | 'case.updated' | 'case.decided' | 'case.closed' | 'dispute.created' | 'dispute.updated')[];
               enabled: boolean;
               /** @description until when the rotated-out secret still signs */
               previousSecretExpiresAt: string | null;
@@ -3568,7 +3780,7 @@ export interface operations {
           'application/json': {
             id: string;
             url: string;
-            events: ('case.created' | 'case.updated' | 'case.decided' | 'case.closed')[];
+            events: ('case.created' | 'case.updated' | 'case.decided' | 'case.closed' | 'dispute.created' | 'dispute.updated')[];
             enabled: boolean;
             /** @description until when the rotated-out secret still signs */
             previousSecretExpiresAt: string | null;
@@ -3814,7 +4026,7 @@ export interface operations {
         cursor?: string;
         /** @description an event id: the events after it */
         after?: string;
-        type?: 'case.created' | 'case.updated' | 'case.decided' | 'case.closed';
+        type?: 'case.created' | 'case.updated' | 'case.decided' | 'case.closed' | 'dispute.created' | 'dispute.updated';
       };
       header?: never;
       path?: never;
@@ -3829,7 +4041,7 @@ export interface operations {
         };
         content: {
           'application/json': {
-            data: components['schemas']['CaseEvent'][];
+            data: (components['schemas']['CaseEvent'] | components['schemas']['DisputeEvent'])[];
             nextCursor: string | null;
           };
         };
@@ -3892,7 +4104,7 @@ export interface operations {
               status: 'pending' | 'succeeded' | 'dead';
               eventId: string;
               /** @enum {string} */
-              eventType: 'case.created' | 'case.updated' | 'case.decided' | 'case.closed' | 'ping';
+              eventType: 'case.created' | 'case.updated' | 'case.decided' | 'case.closed' | 'dispute.created' | 'dispute.updated' | 'ping';
               caseId: string | null;
               attempt: number;
               statusCode: number | null;
@@ -4336,6 +4548,796 @@ export interface operations {
               weekStart: string;
               opened: number;
             }[];
+          };
+        };
+      };
+      /** @description The request is not valid (`validation_failed`, with `errors`), or a rule refused it */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not authenticated (`unauthenticated`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Authenticated, but not allowed (`forbidden`, `csrf_failed`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found, or not visible to the caller (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  putPlatformDisputesById: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          paymentId: string;
+          /** @enum {string} */
+          stage: 'inquiry' | 'early_warning' | 'chargeback' | 'pre_arbitration' | 'arbitration';
+          /** @enum {string} */
+          status?: 'open' | 'refunded' | 'won' | 'lost' | 'prevented' | 'closed';
+          reason?: string;
+          amount?: number;
+          currency?: string;
+          /** Format: date-time */
+          respondBy?: string;
+          network?: string;
+          alertKind?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            paymentId: string;
+            /** @enum {string} */
+            source: 'stripe' | 'paypal' | 'platform';
+            externalId: string;
+            /** @enum {string} */
+            stage: 'inquiry' | 'early_warning' | 'chargeback' | 'pre_arbitration' | 'arbitration';
+            /** @enum {string} */
+            status: 'open' | 'refunded' | 'won' | 'lost' | 'prevented' | 'closed';
+            reason: string | null;
+            amount: number;
+            currency: string;
+            respondBy: string | null;
+            network: string | null;
+            alertKind: string | null;
+            actionable: boolean;
+            evidence: {
+              staged: {
+                stagedAt: string;
+                fields: {
+                  [key: string]: string;
+                };
+              } | null;
+              submitRequestedAt: string | null;
+              submittedAt: string | null;
+              failure: string | null;
+            } | null;
+            createdAt: string;
+            updatedAt: string;
+            caseId: string | null;
+            changed: boolean;
+          };
+        };
+      };
+      /** @description The request is not valid (`validation_failed`, with `errors`), or a rule refused it */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not authenticated (`unauthenticated`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Authenticated, but not allowed (`forbidden`, `csrf_failed`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found, or not visible to the caller (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getPlatformDisputes: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+        paymentId?: string;
+        stage?: 'inquiry' | 'early_warning' | 'chargeback' | 'pre_arbitration' | 'arbitration';
+        status?: 'open' | 'refunded' | 'won' | 'lost' | 'prevented' | 'closed';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              id: string;
+              paymentId: string;
+              /** @enum {string} */
+              source: 'stripe' | 'paypal' | 'platform';
+              externalId: string;
+              /** @enum {string} */
+              stage: 'inquiry' | 'early_warning' | 'chargeback' | 'pre_arbitration' | 'arbitration';
+              /** @enum {string} */
+              status: 'open' | 'refunded' | 'won' | 'lost' | 'prevented' | 'closed';
+              reason: string | null;
+              amount: number;
+              currency: string;
+              respondBy: string | null;
+              network: string | null;
+              alertKind: string | null;
+              actionable: boolean;
+              evidence: {
+                staged: {
+                  stagedAt: string;
+                  fields: {
+                    [key: string]: string;
+                  };
+                } | null;
+                submitRequestedAt: string | null;
+                submittedAt: string | null;
+                failure: string | null;
+              } | null;
+              createdAt: string;
+              updatedAt: string;
+              caseId: string | null;
+              refund: {
+                /** @enum {string} */
+                state: 'pending' | 'succeeded' | 'failed' | 'nothing_left';
+                amount: number;
+                refundId: string | null;
+              } | null;
+              rule: string | null;
+              availableActions: ('refund' | 'dismiss')[];
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description The request is not valid (`validation_failed`, with `errors`), or a rule refused it */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not authenticated (`unauthenticated`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Authenticated, but not allowed (`forbidden`, `csrf_failed`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getMerchantsByIdDisputes: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+        paymentId?: string;
+        stage?: 'inquiry' | 'early_warning' | 'chargeback' | 'pre_arbitration' | 'arbitration';
+        status?: 'open' | 'refunded' | 'won' | 'lost' | 'prevented' | 'closed';
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              id: string;
+              paymentId: string;
+              /** @enum {string} */
+              source: 'stripe' | 'paypal' | 'platform';
+              externalId: string;
+              /** @enum {string} */
+              stage: 'inquiry' | 'early_warning' | 'chargeback' | 'pre_arbitration' | 'arbitration';
+              /** @enum {string} */
+              status: 'open' | 'refunded' | 'won' | 'lost' | 'prevented' | 'closed';
+              reason: string | null;
+              amount: number;
+              currency: string;
+              respondBy: string | null;
+              network: string | null;
+              alertKind: string | null;
+              actionable: boolean;
+              evidence: {
+                staged: {
+                  stagedAt: string;
+                  fields: {
+                    [key: string]: string;
+                  };
+                } | null;
+                submitRequestedAt: string | null;
+                submittedAt: string | null;
+                failure: string | null;
+              } | null;
+              createdAt: string;
+              updatedAt: string;
+              caseId: string | null;
+              refund: {
+                /** @enum {string} */
+                state: 'pending' | 'succeeded' | 'failed' | 'nothing_left';
+                amount: number;
+                refundId: string | null;
+              } | null;
+              rule: string | null;
+              availableActions: ('refund' | 'dismiss')[];
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description The request is not valid (`validation_failed`, with `errors`), or a rule refused it */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not authenticated (`unauthenticated`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Authenticated, but not allowed (`forbidden`, `csrf_failed`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found, or not visible to the caller (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getDisputesById: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            paymentId: string;
+            /** @enum {string} */
+            source: 'stripe' | 'paypal' | 'platform';
+            externalId: string;
+            /** @enum {string} */
+            stage: 'inquiry' | 'early_warning' | 'chargeback' | 'pre_arbitration' | 'arbitration';
+            /** @enum {string} */
+            status: 'open' | 'refunded' | 'won' | 'lost' | 'prevented' | 'closed';
+            reason: string | null;
+            amount: number;
+            currency: string;
+            respondBy: string | null;
+            network: string | null;
+            alertKind: string | null;
+            actionable: boolean;
+            evidence: {
+              staged: {
+                stagedAt: string;
+                fields: {
+                  [key: string]: string;
+                };
+              } | null;
+              submitRequestedAt: string | null;
+              submittedAt: string | null;
+              failure: string | null;
+            } | null;
+            createdAt: string;
+            updatedAt: string;
+            caseId: string | null;
+            refund: {
+              /** @enum {string} */
+              state: 'pending' | 'succeeded' | 'failed' | 'nothing_left';
+              amount: number;
+              refundId: string | null;
+            } | null;
+            rule: string | null;
+            availableActions: ('refund' | 'dismiss')[];
+          };
+        };
+      };
+      /** @description The request is not valid (`validation_failed`, with `errors`), or a rule refused it */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not authenticated (`unauthenticated`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Authenticated, but not allowed (`forbidden`, `csrf_failed`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found, or not visible to the caller (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postDisputesByIdActions: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description A repeat with the same key and body within 24 hours returns the first answer without acting twice */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json':
+          | {
+              /** @enum {string} */
+              type: 'refund' | 'dismiss';
+              message?: string;
+            }
+          | {
+              /** @enum {string} */
+              type: 'submit_evidence';
+              fields?: {
+                access_activity_log?: string;
+                refund_refusal_explanation?: string;
+                uncategorized_text?: string;
+              };
+            };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            paymentId: string;
+            /** @enum {string} */
+            source: 'stripe' | 'paypal' | 'platform';
+            externalId: string;
+            /** @enum {string} */
+            stage: 'inquiry' | 'early_warning' | 'chargeback' | 'pre_arbitration' | 'arbitration';
+            /** @enum {string} */
+            status: 'open' | 'refunded' | 'won' | 'lost' | 'prevented' | 'closed';
+            reason: string | null;
+            amount: number;
+            currency: string;
+            respondBy: string | null;
+            network: string | null;
+            alertKind: string | null;
+            actionable: boolean;
+            evidence: {
+              staged: {
+                stagedAt: string;
+                fields: {
+                  [key: string]: string;
+                };
+              } | null;
+              submitRequestedAt: string | null;
+              submittedAt: string | null;
+              failure: string | null;
+            } | null;
+            createdAt: string;
+            updatedAt: string;
+            caseId: string | null;
+            refund: {
+              /** @enum {string} */
+              state: 'pending' | 'succeeded' | 'failed' | 'nothing_left';
+              amount: number;
+              refundId: string | null;
+            } | null;
+            rule: string | null;
+            availableActions: ('refund' | 'dismiss')[];
+          };
+        };
+      };
+      /** @description The request is not valid (`validation_failed`, with `errors`), or a rule refused it */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not authenticated (`unauthenticated`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Authenticated, but not allowed (`forbidden`, `csrf_failed`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found, or not visible to the caller (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The Idempotency-Key was used with another body (`idempotency_key_reused`) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests (`rate_limited`); see `Retry-After` */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getCasesByIdDisputes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              id: string;
+              paymentId: string;
+              /** @enum {string} */
+              source: 'stripe' | 'paypal' | 'platform';
+              externalId: string;
+              /** @enum {string} */
+              stage: 'inquiry' | 'early_warning' | 'chargeback' | 'pre_arbitration' | 'arbitration';
+              /** @enum {string} */
+              status: 'open' | 'refunded' | 'won' | 'lost' | 'prevented' | 'closed';
+              reason: string | null;
+              amount: number;
+              currency: string;
+              respondBy: string | null;
+              network: string | null;
+              alertKind: string | null;
+              actionable: boolean;
+              evidence: {
+                staged: {
+                  stagedAt: string;
+                  fields: {
+                    [key: string]: string;
+                  };
+                } | null;
+                submitRequestedAt: string | null;
+                submittedAt: string | null;
+                failure: string | null;
+              } | null;
+              createdAt: string;
+              updatedAt: string;
+            }[];
+          };
+        };
+      };
+      /** @description The request is not valid (`validation_failed`, with `errors`), or a rule refused it */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not authenticated (`unauthenticated`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Authenticated, but not allowed (`forbidden`, `csrf_failed`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found, or not visible to the caller (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getMerchantsByIdSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            autoRefund: {
+              card: {
+                [key: string]: number;
+              };
+              paypal: {
+                [key: string]: number;
+              };
+              message: string | null;
+            };
+            alertAutoRefund: {
+              [key: string]: number;
+            };
+          };
+        };
+      };
+      /** @description The request is not valid (`validation_failed`, with `errors`), or a rule refused it */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not authenticated (`unauthenticated`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Authenticated, but not allowed (`forbidden`, `csrf_failed`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found, or not visible to the caller (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  putMerchantsByIdSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          autoRefund?: {
+            card?: {
+              [key: string]: number;
+            };
+            paypal?: {
+              [key: string]: number;
+            };
+            message?: string | null;
+          };
+          alertAutoRefund?: {
+            [key: string]: number;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            autoRefund: {
+              card: {
+                [key: string]: number;
+              };
+              paypal: {
+                [key: string]: number;
+              };
+              message: string | null;
+            };
+            alertAutoRefund: {
+              [key: string]: number;
+            };
           };
         };
       };
@@ -4901,6 +5903,74 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['CaseEvent'];
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Any 4xx but 408 and 429: the delivery is dead at once */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  webhookDisputeCreated: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description t=<unix seconds, real time>,v1=<hex HMAC-SHA256(secret, t + "." + body)>; during a rotation overlap a second v1 (the old secret) */
+        'RC-Signature': string;
+        /** @description De-duplicate on it */
+        'RC-Event-Id': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['DisputeEvent'];
+      };
+    };
+    responses: {
+      /** @description Any 2xx: delivered */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Any 4xx but 408 and 429: the delivery is dead at once */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  webhookDisputeUpdated: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description t=<unix seconds, real time>,v1=<hex HMAC-SHA256(secret, t + "." + body)>; during a rotation overlap a second v1 (the old secret) */
+        'RC-Signature': string;
+        /** @description De-duplicate on it */
+        'RC-Event-Id': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['DisputeEvent'];
       };
     };
     responses: {

@@ -56,9 +56,14 @@ export async function caseFileData(s: Services, caseId: string, viewer: Viewer |
 }
 
 /** The PDF of a case file for a reader (see caseFileData): the bytes, ready to download or upload to a provider. */
-export async function buildCaseFile(s: Services, caseId: string, viewer: Viewer | null): Promise<Buffer> {
+export async function buildCaseFile(
+  s: Services,
+  caseId: string,
+  viewer: Viewer | null,
+  { drawImages = true }: { drawImages?: boolean } = {},
+): Promise<Buffer> {
   const { file, staff } = await gather(s, caseId, viewer);
-  return renderCaseFile(file, await loadImages(s, file), staff);
+  return renderCaseFile(file, drawImages ? await loadImages(s, file) : new Map(), staff);
 }
 
 async function gather(s: Services, caseId: string, viewer: Viewer | null): Promise<{ file: CaseFile; staff: boolean }> {

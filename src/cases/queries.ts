@@ -165,7 +165,7 @@ export function encodeCursor(a: string, id: string): string {
   return Buffer.from(JSON.stringify({ a, id })).toString('base64url');
 }
 
-function decodeCursor(cursor: string | undefined): Cursor | null {
+export function decodeCursor(cursor: string | undefined): Cursor | null {
   if (!cursor) return null;
   try {
     const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;
@@ -402,21 +402,26 @@ export class CaseQueries {
    */
   async reviewQueue(viewer: Viewer, now: Date, limit: number, cursor?: string, reason?: ReviewReason) {
     const after = decodeCursor(cursor);
-    const item = (c: JoinedCase, queueReason: 'appeal' | 'escalation' | 'remedy_failed', reviewReason: ReviewReason | null) => ({
+    type QueueReason = 'appeal' | 'escalation' | 'remedy_failed' | 'over_refunded';
+    const item = (c: JoinedCase, queueReason: QueueReason, reviewReason: ReviewReason | null) => ({
       ...caseView(c, roleIn(viewer, c), viewer, now),
       queueReason,
       reviewReason,
       reviewSince: c.review_since,
     });
-    const failed =
-      after || (reason && reason !== 'remedy_failed')
+    // The closed cases that wait for staff come with the first page only, each from its own partial index.
+    const closedKind = async (kind: 'remedy_failed' | 'over_refunded') =>
+      after || (reason && reason !== kind)
         ? []
         : ((await baseQuery(this.db)
-            .where('cases.remedy_failed', '=', 1)
+            .where(kind === 'remedy_failed' ? 'cases.remedy_failed' : 'payments.over_refunded', '=', 1)
             .orderBy('cases.updated_at')
             .limit(100)
             .execute()) as JoinedCase[]);
+    const failed = await closedKind('remedy_failed');
+    const over = await closedKind('over_refunded');
     if (reason === 'remedy_failed') return { data: failed.map((c) => item(c, 'remedy_failed', 'remedy_failed')), nextCursor: null };
+    if (reason === 'over_refunded') return { data: over.map((c) => item(c, 'over_refunded', 'over_refunded')), nextCursor: null };
     let q = baseQuery(this.db).where('cases.review_since', 'is not', null);
     if (after)
       q = q.where((eb) =>
@@ -445,12 +450,14 @@ export class CaseQueries {
     const waiting = rows.slice(0, limit);
     const entries = await this.reviewEntries(waiting);
     const last = waiting.at(-1);
+    const listed = new Set([...waiting, ...failed].map((c) => c.id));
     return {
       data: [
         ...waiting
           .filter((c) => !reason || entries.get(c.id) === reason)
           .map((c) => item(c, parseState(c).inAppeal ? 'appeal' : 'escalation', entries.get(c.id) ?? null)),
         ...failed.map((c) => item(c, 'remedy_failed', 'remedy_failed')),
+        ...over.filter((c) => !listed.has(c.id)).map((c) => item(c, 'over_refunded', 'over_refunded')),
       ],
       nextCursor: more && last?.review_since ? encodeCursor(last.review_since, last.id) : null,
     };

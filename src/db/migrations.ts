@@ -394,6 +394,28 @@ const m008_evidence: Migration = {
 };
 
 /**
+ * Bank disputes (SPEC §12): a merchant's automation settings, and the refund a dispute
+ * itself makes (an alert on a payment without an open case), recorded once.
+ */
+const m009_bank_disputes: Migration = {
+  async up(db: AnyDB) {
+    await db.schema
+      .createTable('merchant_settings')
+      .addColumn('merchant_id', text, (c) => c.primaryKey().references('merchants.id'))
+      // JSON: {autoRefund: {card, paypal, message}, alertAutoRefund}.
+      .addColumn('settings', text, (c) => c.notNull())
+      .addColumn('updated_at', text, (c) => c.notNull())
+      .execute();
+    // pending → succeeded | failed | nothing_left; null when the dispute moved no money itself.
+    await db.schema.alterTable('disputes').addColumn('refund_state', text).execute();
+    await db.schema.alterTable('disputes').addColumn('refund_amount', 'bigint').execute();
+    await db.schema.alterTable('disputes').addColumn('refund_id', text).execute();
+    // Which automatic rule acted on the dispute, if one did.
+    await db.schema.alterTable('disputes').addColumn('rule', text).execute();
+  },
+};
+
+/**
  * Integrating with a marketplace (SPEC §14): who acted through the platform, webhook
  * events kept for the events API in commit order, secret rotation with overlap,
  * deliveries tied to their outbox row (so a dead one can be retried), erased people.
@@ -434,6 +456,7 @@ export const migrations: Record<string, Migration> = {
   '005_payment_truth': m005_payment_truth,
   '006_security': m006_security,
   '008_evidence': m008_evidence,
+  '009_bank_disputes': m009_bank_disputes,
   '011_integration': m011_integration,
 };
 

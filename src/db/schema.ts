@@ -242,7 +242,20 @@ export interface DisputesTable {
   reported_at: string;
   /** Staged chargeback evidence (SPEC §13), JSON. */
   evidence: string | null;
+  /** The refund the dispute itself makes (no open case): pending, succeeded, failed, nothing_left; null: none. */
+  refund_state: ColumnType<string | null, string | null | undefined, string | null>;
+  refund_amount: ColumnType<number | null, number | null | undefined, number | null>;
+  refund_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The merchant's automatic rule that acted on it (alert_auto_refund), if any. */
+  rule: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: string;
+  updated_at: string;
+}
+
+/** A merchant's automation (SPEC §12), JSON. */
+export interface MerchantSettingsTable {
+  merchant_id: string;
+  settings: string;
   updated_at: string;
 }
 
@@ -294,6 +307,7 @@ export interface DB {
   disputes: DisputesTable;
   rate_limit_counters: RateLimitCountersTable;
   system_evidence: SystemEvidenceTable;
+  merchant_settings: MerchantSettingsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -146,7 +146,9 @@ export function describeApi(generated: unknown, publicUrl: string): Doc {
             required: true,
             content: {
               'application/json': {
-                schema: { $ref: type === 'ping' ? '#/components/schemas/PingEvent' : '#/components/schemas/CaseEvent' },
+                schema: {
+                  $ref: `#/components/schemas/${type === 'ping' ? 'PingEvent' : type.startsWith('dispute.') ? 'DisputeEvent' : 'CaseEvent'}`,
+                },
               },
             },
           },

@@ -119,6 +119,14 @@ export const PaymentBody = z.object({
   paidAt: IsoTime,
 });
 
+/** The answer to a chargeback prepared from the case (SPEC §13): staged, asked to be sent, sent. */
+export const DisputeEvidence = z.object({
+  staged: z.object({ stagedAt: z.string(), fields: z.record(z.string(), z.string()) }).nullable(),
+  submitRequestedAt: z.string().nullable(),
+  submittedAt: z.string().nullable(),
+  failure: z.string().nullable(),
+});
+
 export const DisputeView = z.object({
   id: z.string(),
   paymentId: z.string(),
@@ -133,6 +141,8 @@ export const DisputeView = z.object({
   network: z.string().nullable(),
   alertKind: z.string().nullable(),
   actionable: z.boolean(),
+  /** The chargeback answer: the merchant's members, staff and the platform; null for the customer. */
+  evidence: DisputeEvidence.nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -378,7 +388,7 @@ export const ReviewReason = z.enum(REVIEW_REASONS);
 export const QueueQuery = PageQuery.extend({ reason: ReviewReason.optional() });
 
 export const QueueItem = CaseView.extend({
-  queueReason: z.enum(['appeal', 'escalation', 'remedy_failed']),
+  queueReason: z.enum(['appeal', 'escalation', 'remedy_failed', 'over_refunded']),
   /** Why the case is with staff (null only if the event that sent it there cannot be read). */
   reviewReason: ReviewReason.nullable(),
   reviewSince: z.string().nullable(),

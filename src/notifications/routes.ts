@@ -4,7 +4,7 @@ import type { Services } from '../app.js';
 import { DomainError } from '../domain/errors.js';
 import { requirePerson, requirePlatform, viewerOf } from '../http/auth.js';
 import { CASE_STATUSES } from '../domain/model.js';
-import { CaseId, CaseView, IdParams, Page, PageQuery, Problem, durationMs, durationWithin } from '../http/schemas.js';
+import { CaseId, CaseView, DisputeView, IdParams, Page, PageQuery, Problem, durationMs, durationWithin } from '../http/schemas.js';
 import { type FastifyZod, PERSON, PLATFORM, type RouteModule } from '../http/server.js';
 import { localMailboxOn, readMailbox } from './mail.js';
 import { pageById } from './pages.js';
@@ -46,7 +46,7 @@ const EventsQuery = PageQuery.extend({
 export const WebhookEvent = z
   .object({
     id: z.string().describe('whevt_…: de-duplicate on it'),
-    type: z.enum(WEBHOOK_EVENTS),
+    type: z.enum(['case.created', 'case.updated', 'case.decided', 'case.closed']),
     createdAt: z.string(),
     data: z.object({
       case: CaseView.describe('as GET /platform/cases/{id} shows it, without the timeline'),
@@ -57,6 +57,15 @@ export const WebhookEvent = z
     }),
   })
   .meta({ id: 'CaseEvent' });
+/** What a bank, network or provider said about a payment (SPEC §12), with the case id if any. */
+export const DisputeEvent = z
+  .object({
+    id: z.string().describe('whevt_…: de-duplicate on it'),
+    type: z.enum(['dispute.created', 'dispute.updated']),
+    createdAt: z.string(),
+    data: z.object({ dispute: DisputeView, caseId: z.string().nullable() }),
+  })
+  .meta({ id: 'DisputeEvent' });
 export const PingEvent = z
   .object({ id: z.string(), type: z.literal('ping'), createdAt: z.string(), data: z.object({ endpointId: z.string() }) })
   .meta({ id: 'PingEvent' });
@@ -206,11 +215,11 @@ export const notificationRoutes: RouteModule = (app: FastifyZod, s: Services) =>
       security: PLATFORM,
       summary: 'Every webhook event of the last 30 days, oldest first, whether or not an endpoint took it',
       querystring: EventsQuery,
-      response: { 200: Page(WebhookEvent), 400: Problem },
+      response: { 200: Page(z.union([WebhookEvent, DisputeEvent])), 400: Problem },
     },
     handler: async (req) =>
       (await listWebhookEvents(s.db, s.clock.now(), { ...req.query, after: req.query.after ?? req.query.cursor })) as {
-        data: z.infer<typeof WebhookEvent>[];
+        data: (z.infer<typeof WebhookEvent> | z.infer<typeof DisputeEvent>)[];
         nextCursor: string | null;
       },
   });

@@ -17,8 +17,15 @@ import type { WebhookPayload } from './listener.js';
 import { pageById } from './pages.js';
 import { postWebhook } from './webhook-url.js';
 
-/** Every event type the platform may subscribe to; other kinds (disputes) add theirs here. */
-export const WEBHOOK_EVENTS = ['case.created', 'case.updated', 'case.decided', 'case.closed'] as const;
+/** `dispute.*`: what a bank, network or provider says about a payment (SPEC §12), with the case id if any. */
+export const WEBHOOK_EVENTS = [
+  'case.created',
+  'case.updated',
+  'case.decided',
+  'case.closed',
+  'dispute.created',
+  'dispute.updated',
+] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 /** What a delivery may carry: an event, or the test ping of `POST …/{id}/test`. */
 export type DeliveredType = WebhookEventType | 'ping';

@@ -11,6 +11,7 @@ import { CasePage } from './pages/Case';
 import { CreditsPage } from './pages/Credits';
 import { InboxPage } from './pages/Inbox';
 import { InsightsPage } from './pages/Insights';
+import { SettingsPage } from './pages/BankAlerts';
 import { QueuePage } from './pages/Queue';
 import { MailboxPage } from './pages/Mailbox';
 import { TimeMachinePage } from './pages/TimeMachine';
@@ -26,6 +27,7 @@ const ROUTES: [string, Page][] = [
   ['/credits', () => <CreditsPage />],
   ['/inbox', () => <InboxPage />],
   ['/insights', () => <InsightsPage />],
+  ['/settings', () => <SettingsPage />],
   ['/queue', () => <QueuePage />],
   ['/dev/mailbox', () => <MailboxPage />],
   ['/dev/time-machine', () => <TimeMachinePage />],
@@ -59,6 +61,7 @@ function Nav({ onNavigate }: { onNavigate: () => void }) {
           <ul>
             {item('/inbox', 'Cases inbox')}
             {item('/insights', 'Insights')}
+            {item('/settings', 'Auto-refund rules')}
           </ul>
         </div>
       )}

@@ -8,6 +8,8 @@ import { useMe } from '../session';
 import { Alert, Countdown, ErrorBox, FieldError, Loading, StatusPill, useLoad } from '../ui';
 import { type ActionUi, actionUi, eventWords } from './caseWords';
 import { CaseFileCard, SystemEvidenceCard } from './CaseEvidence';
+import { BankAlertBanner } from './BankAlerts';
+import { ChargebackResponses } from './ChargebackResponse';
 
 const POLL_MS = 4000;
 
@@ -421,6 +423,10 @@ export function CasePage({ id }: { id: string }) {
               </p>
             )}
           </section>
+
+          <BankAlertBanner c={k} onChanged={() => void reload()} />
+
+          <ChargebackResponses caseId={k.id} role={k.role} />
 
           <Actions
             c={k}
