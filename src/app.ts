@@ -23,15 +23,18 @@ import { paypalWebhookRoutes } from './payments/paypal-webhook.js';
 import { stripeWebhookRoutes } from './payments/stripe-webhook.js';
 import { PlatformSync } from './platform/sync.js';
 import { Disputes } from './disputes/disputes.js';
+import { ChargebackEvidence } from './disputes/evidence.js';
+import { disputeRefundHandler } from './disputes/refunds.js';
 import { seedDemo } from './seed/demo.js';
 import { devRoutes } from './http/routes/dev.js';
 import { insightsRoutes } from './http/routes/insights.js';
+import { disputeRoutes } from './http/routes/disputes.js';
 import { toolsRoutes } from './http/routes/tools.js';
 import { webApp } from './web/static.js';
 import { notificationListener } from './notifications/listener.js';
 import { emailHandler, reminderHandler } from './notifications/mail.js';
 import { notificationRoutes } from './notifications/routes.js';
-import { webhookHandler } from './notifications/webhooks.js';
+import { purgeWebhookEvents, webhookHandler } from './notifications/webhooks.js';
 import { type Storage, openStorage } from './files/storage.js';
 import { Uploads } from './files/uploads.js';
 import { uploadRoutes } from './http/routes/uploads.js';
@@ -47,6 +50,7 @@ export interface Services {
   sessions: Sessions;
   platform: PlatformSync;
   disputes: Disputes;
+  chargebackEvidence: ChargebackEvidence;
   outbox: OutboxWorker;
   jobs: Jobs;
   log: Logger;
@@ -102,15 +106,19 @@ export async function createApp(config: Config, parts: AppParts = {}) {
   const cases = new CaseService(db, clock, config, parts.evidence ?? uploads);
   cases.onChange(notificationListener(config, clock));
   const providers: Providers = parts.providers ?? buildProviders(config, () => clock.now(), log);
+  // It builds case files, which read through the services assembled below.
+  const chargebackEvidence = new ChargebackEvidence(db, () => services, providers);
   const outbox = new OutboxWorker(
     db,
     database.dialect,
     clock,
     {
       remedy: remedyHandler(db, cases, providers),
+      dispute_refund: disputeRefundHandler(db, clock, providers),
       email: emailHandler(db, config, clock),
       webhook: webhookHandler(db, clock, config.production),
       reminder: reminderHandler(cases),
+      dispute_evidence: chargebackEvidence.handler(),
       ...parts.outboxHandlers,
     },
     log,
@@ -119,6 +127,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
   jobs.add(() => purgeIdempotencyKeys(db, clock.now()));
   jobs.add(() => uploads.purgeUnused(clock.now()));
   jobs.add(() => counters.purge());
+  jobs.add(() => purgeWebhookEvents(db, clock.now()));
   const disputes = new Disputes(db, clock, cases);
   const services: Services = {
     config,
@@ -130,6 +139,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     sessions: new Sessions(db, clock, config, counters),
     platform: new PlatformSync(db, clock, cases, disputes),
     disputes,
+    chargebackEvidence,
     outbox,
     jobs,
     log,
@@ -145,6 +155,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     notificationRoutes,
     devRoutes,
     insightsRoutes,
+    disputeRoutes,
     toolsRoutes,
     evidenceRoutes,
     ...(parts.routes ?? []),

@@ -26,7 +26,7 @@ export interface Config {
   maxFileBytes: number;
   /** Bytes of unclaimed uploads one person may hold (`UPLOAD_QUOTA_BYTES`). */
   uploadQuotaBytes: number;
-  stripe: { secretKey: string | null; apiBase: string; webhookSecret: string | null };
+  stripe: { secretKey: string | null; apiBase: string; filesBase: string; webhookSecret: string | null };
   paypal: { clientId: string | null; clientSecret: string | null; apiBase: string; webhookId: string | null };
   logLevel: string;
   /** Check every response against its zod schema (tests); production serialises directly. */
@@ -142,6 +142,7 @@ export function loadConfig(env: Env = process.env): Config {
     stripe: {
       secretKey: env.STRIPE_SECRET_KEY ?? null,
       apiBase: env.STRIPE_API_BASE ?? 'https://api.stripe.com',
+      filesBase: env.STRIPE_FILES_BASE ?? 'https://files.stripe.com',
       webhookSecret: env.STRIPE_WEBHOOK_SECRET ?? null,
     },
     paypal: {

@@ -12,6 +12,11 @@ let w: World;
 let caseId: string;
 let freshPayment: string;
 let attachmentId: string;
+/** Fresh alerts, one per caller of the dispute action (a dismissed alert cannot be dismissed again). */
+const alerts: string[] = [];
+/** Saved replies to change and delete, one per call (a deleted reply cannot be deleted again). */
+const merchantReplies: string[] = [];
+const staffReplies: string[] = [];
 beforeAll(async () => {
   // Provider event routes are live only when configured; configure them so the matrix covers them.
   t = await startApp({
@@ -31,6 +36,18 @@ beforeAll(async () => {
     body: { paymentId, issueType: 'other', description: 'With a receipt attached.', attachmentIds: [attachmentId] },
   });
   caseId = opened.body.id;
+  for (let i = 0; i < 16; i++) {
+    const r = await t.api('PUT', `/api/v1/platform/disputes/alert_matrix_${i}`, {
+      token: w.platform,
+      body: { paymentId: await w.payment(), stage: 'inquiry' },
+    });
+    alerts.push(r.body.id);
+  }
+  for (let i = 0; i < 24; i++) {
+    const reply = { title: `Reply ${i}`, body: 'Hello {{customer.name}}' };
+    merchantReplies.push((await t.api('POST', '/api/v1/merchants/shop/saved-replies', { token: w.tokens.merchant, body: reply })).body.id);
+    staffReplies.push((await t.api('POST', '/api/v1/staff/saved-replies', { token: w.tokens.staff, body: reply })).body.id);
+  }
 });
 
 /** A one-file multipart body (a small text receipt). */
@@ -41,8 +58,19 @@ function multipart() {
 }
 afterAll(() => t.close());
 
-type Caller = 'customer' | 'otherCustomer' | 'merchant' | 'otherMerchant' | 'staff' | 'platform' | 'nobody';
+type Person = 'customer' | 'otherCustomer' | 'merchant' | 'otherMerchant' | 'staff';
+type Caller = Person | 'platform' | 'nobody';
 const CALLERS: Caller[] = ['customer', 'otherCustomer', 'merchant', 'otherMerchant', 'staff', 'platform', 'nobody'];
+/** The platform key with `RC-On-Behalf-Of` (SPEC §14): each acts with exactly that person's rights. */
+const ON_BEHALF: Record<Person, string> = {
+  customer: 'cust',
+  otherCustomer: 'cust2',
+  merchant: 'merch',
+  otherMerchant: 'merch2',
+  staff: 'staff1',
+};
+type Acting = `platformAs:${Person}`;
+const ACTING = Object.keys(ON_BEHALF).map((p) => `platformAs:${p}` as Acting);
 
 interface Entry {
   method: string;
@@ -51,6 +79,8 @@ interface Entry {
   body?: () => unknown;
   raw?: () => { raw: string; headers: Record<string, string> };
   expect: Record<Caller, number>;
+  /** Not called with RC-On-Behalf-Of (a login: more tries would only meet the per-account limit). */
+  notActing?: true;
 }
 
 const platformOnly = (ok: number): Record<Caller, number> => ({
@@ -81,6 +111,25 @@ const partiesAndStaff = (ok: number): Record<Caller, number> => ({
   nobody: 401,
 });
 
+const staffOnly = (ok: number): Record<Caller, number> => ({
+  customer: 403,
+  otherCustomer: 403,
+  merchant: 403,
+  otherMerchant: 403,
+  staff: ok,
+  platform: 403,
+  nobody: 401,
+});
+const membersAndStaff = (ok: number): Record<Caller, number> => ({
+  customer: 404,
+  otherCustomer: 404,
+  merchant: ok,
+  otherMerchant: 404,
+  staff: ok,
+  platform: 403,
+  nobody: 401,
+});
+
 const user = { email: 'x@test.example', name: 'X' };
 
 const TABLE: Entry[] = [
@@ -90,6 +139,14 @@ const TABLE: Entry[] = [
     path: () => '/api/v1/platform/users/u_matrix',
     body: () => user,
     expect: platformOnly(200),
+  },
+  { method: 'GET', url: '/api/v1/platform/users/:id', path: () => '/api/v1/platform/users/u_matrix', expect: platformOnly(200) },
+  {
+    method: 'DELETE',
+    url: '/api/v1/platform/users/:id',
+    // Who may erase, on one that does not exist: the matrix's people stay.
+    path: () => '/api/v1/platform/users/u_none',
+    expect: platformOnly(404),
   },
   {
     method: 'PUT',
@@ -150,6 +207,7 @@ const TABLE: Entry[] = [
     url: '/api/v1/session',
     path: () => '/api/v1/session',
     body: () => ({ email: 'nobody@test.example', password: 'wrong' }),
+    notActing: true,
     expect: { customer: 401, otherCustomer: 401, merchant: 401, otherMerchant: 401, staff: 401, platform: 401, nobody: 401 },
   },
   { method: 'GET', url: '/api/v1/me', path: () => '/api/v1/me', expect: anyPerson(200) },
@@ -205,6 +263,40 @@ const TABLE: Entry[] = [
     body: () => ({ url: 'http://127.0.0.1:9/hook', secret: 'matrix-secret-0123456789', events: ['case.created'], enabled: false }),
     expect: platformOnly(200),
   },
+  { method: 'GET', url: '/api/v1/platform/webhook-endpoints', path: () => '/api/v1/platform/webhook-endpoints', expect: platformOnly(200) },
+  {
+    method: 'GET',
+    url: '/api/v1/platform/webhook-endpoints/:id',
+    path: () => '/api/v1/platform/webhook-endpoints/wh_matrix',
+    expect: platformOnly(200),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/platform/webhook-endpoints/:id/rotate-secret',
+    path: () => '/api/v1/platform/webhook-endpoints/wh_matrix/rotate-secret',
+    body: () => ({ secret: 'matrix-secret-rotated-0123', overlap: 'PT1H' }),
+    expect: platformOnly(200),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/platform/webhook-endpoints/:id/test',
+    path: () => '/api/v1/platform/webhook-endpoints/wh_matrix/test',
+    expect: platformOnly(202),
+  },
+  {
+    method: 'DELETE',
+    url: '/api/v1/platform/webhook-endpoints/:id',
+    // Who may delete, on one that does not exist: the matrix keeps its endpoint for the rows after.
+    path: () => '/api/v1/platform/webhook-endpoints/wh_none',
+    expect: platformOnly(404),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/platform/webhook-deliveries/:id/retry',
+    path: () => '/api/v1/platform/webhook-deliveries/999999/retry',
+    expect: platformOnly(404),
+  },
+  { method: 'GET', url: '/api/v1/platform/events', path: () => '/api/v1/platform/events', expect: platformOnly(200) },
   {
     method: 'GET',
     url: '/api/v1/platform/webhook-endpoints/:id/deliveries',
@@ -231,6 +323,77 @@ const TABLE: Entry[] = [
   { method: 'GET', url: '/api/v1/cases/:id/file.pdf', path: () => `/api/v1/cases/${caseId}/file.pdf`, expect: partiesAndStaff(200) },
   { method: 'GET', url: '/api/v1/cases/:id/file.json', path: () => `/api/v1/cases/${caseId}/file.json`, expect: partiesAndStaff(200) },
   { method: 'GET', url: '/api/v1/cases/:id/evidence', path: () => `/api/v1/cases/${caseId}/evidence`, expect: partiesAndStaff(200) },
+  { method: 'GET', url: '/api/v1/cases/:id/disputes', path: () => `/api/v1/cases/${caseId}/disputes`, expect: partiesAndStaff(200) },
+  {
+    method: 'PUT',
+    url: '/api/v1/platform/disputes/:id',
+    path: () => '/api/v1/platform/disputes/ethoca_matrix',
+    body: () => ({ paymentId: 'p_matrix', stage: 'inquiry', network: 'ethoca' }),
+    expect: platformOnly(200),
+  },
+  { method: 'GET', url: '/api/v1/platform/disputes', path: () => '/api/v1/platform/disputes?stage=inquiry', expect: platformOnly(200) },
+  {
+    method: 'GET',
+    url: '/api/v1/merchants/:id/disputes',
+    path: () => '/api/v1/merchants/shop/disputes',
+    expect: { customer: 404, otherCustomer: 404, merchant: 200, otherMerchant: 404, staff: 200, platform: 403, nobody: 401 },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/disputes/:id',
+    path: () => `/api/v1/disputes/${alerts[0]}`,
+    expect: { customer: 404, otherCustomer: 404, merchant: 200, otherMerchant: 404, staff: 200, platform: 403, nobody: 401 },
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/disputes/:id/actions',
+    // Each caller gets a fresh alert: the payment's customer is refused (403), other people see none (404).
+    path: () => `/api/v1/disputes/${alerts.shift()}/actions`,
+    body: () => ({ type: 'dismiss' }),
+    expect: { customer: 403, otherCustomer: 404, merchant: 200, otherMerchant: 404, staff: 200, platform: 403, nobody: 401 },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/merchants/:id/settings',
+    path: () => '/api/v1/merchants/shop/settings',
+    expect: { customer: 404, otherCustomer: 404, merchant: 200, otherMerchant: 404, staff: 200, platform: 403, nobody: 401 },
+  },
+  {
+    method: 'PUT',
+    url: '/api/v1/merchants/:id/settings',
+    path: () => '/api/v1/merchants/shop/settings',
+    body: () => ({}),
+    expect: { customer: 404, otherCustomer: 404, merchant: 200, otherMerchant: 404, staff: 403, platform: 403, nobody: 401 },
+  },
+  { method: 'GET', url: '/api/v1/cases/:id/context', path: () => `/api/v1/cases/${caseId}/context`, expect: staffOnly(200) },
+  ...(['GET', 'POST'] as const).map((method): Entry => ({
+    method,
+    url: '/api/v1/merchants/:id/saved-replies',
+    path: () => '/api/v1/merchants/shop/saved-replies',
+    body: method === 'POST' ? () => ({ title: 'Thanks', body: 'Thank you, {{customer.name}}.' }) : undefined,
+    expect: membersAndStaff(method === 'POST' ? 201 : 200),
+  })),
+  ...(['PATCH', 'DELETE'] as const).map((method): Entry => ({
+    method,
+    url: '/api/v1/merchants/:id/saved-replies/:replyId',
+    path: () => `/api/v1/merchants/shop/saved-replies/${merchantReplies.shift()}`,
+    body: method === 'PATCH' ? () => ({ title: 'Renamed' }) : undefined,
+    expect: membersAndStaff(method === 'PATCH' ? 200 : 204),
+  })),
+  ...(['GET', 'POST'] as const).map((method): Entry => ({
+    method,
+    url: '/api/v1/staff/saved-replies',
+    path: () => '/api/v1/staff/saved-replies',
+    body: method === 'POST' ? () => ({ title: 'Under review', body: 'We are looking at it.' }) : undefined,
+    expect: staffOnly(method === 'POST' ? 201 : 200),
+  })),
+  ...(['PATCH', 'DELETE'] as const).map((method): Entry => ({
+    method,
+    url: '/api/v1/staff/saved-replies/:replyId',
+    path: () => `/api/v1/staff/saved-replies/${staffReplies.shift()}`,
+    body: method === 'PATCH' ? () => ({ title: 'Renamed' }) : undefined,
+    expect: staffOnly(method === 'PATCH' ? 200 : 204),
+  })),
   // Provider events authenticate by signature, never by who calls: unsigned is refused for everyone.
   ...['stripe', 'paypal'].map((provider): Entry => ({
     method: 'POST',
@@ -266,5 +429,21 @@ describe('access matrix', () => {
         if (r.status >= 400) expect(r.headers.get('content-type')).toMatch(/problem\+json/);
       }
       expect(seen).toEqual(entry.expect);
+      // Acting for a person: that person's answer on person routes, the platform's on its own routes.
+      const acting: Record<string, number> = {};
+      const expected: Record<string, number> = {};
+      for (const caller of entry.notActing ? [] : ACTING) {
+        const person = caller.slice('platformAs:'.length) as Person;
+        freshPayment = await w.payment();
+        const r = await t.api(entry.method, entry.path(), {
+          token: w.platform,
+          headers: { 'rc-on-behalf-of': ON_BEHALF[person], ...entry.raw?.().headers },
+          body: entry.body?.(),
+          raw: entry.raw?.().raw,
+        });
+        acting[caller] = r.status;
+        expected[caller] = entry.expect.platform === 403 ? entry.expect[person] : entry.expect.platform;
+      }
+      expect(acting).toEqual(expected);
     });
 });

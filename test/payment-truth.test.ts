@@ -365,5 +365,13 @@ describe('read-back', () => {
     expect(await payment(c.payment.id)).toMatchObject({ creditedAmount: 10000, refundedAmount: 10000, overRefunded: true, remaining: 0 });
     const problems = await checkInvariants(t.app.services.db, t.app.services.clock.now());
     expect(problems.join('\n')).toMatch(new RegExp(`payment ${c.payment.id}: over_refunded`));
+    // Staff see it on their queue, with why, and can keep to that kind alone.
+    const queue = await ok(t.api('GET', '/api/v1/review-queue?limit=100', { token: w.tokens.staff }));
+    expect(queue.data.filter((q: any) => q.id === c.id)).toEqual([
+      expect.objectContaining({ queueReason: 'over_refunded', reviewReason: 'over_refunded' }),
+    ]);
+    const only = await ok(t.api('GET', '/api/v1/review-queue?reason=over_refunded', { token: w.tokens.staff }));
+    expect(only.data.map((q: any) => q.id)).toContain(c.id);
+    expect(only.data.every((q: any) => q.queueReason === 'over_refunded')).toBe(true);
   });
 });

@@ -81,16 +81,19 @@ export class Sessions {
     return { ...(await this.create(used.user_id)), userId: used.user_id };
   }
 
-  async createLoginLink(userId: string) {
-    const user = await this.db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
+  /** A one-use link that signs the user in and lands on `returnTo` (a path of this service, already checked). */
+  async createLoginLink(userId: string, opts: { ttlMs?: number; returnTo?: string | undefined } = {}) {
+    const user = await this.db.selectFrom('users').select(['id', 'erased_at']).where('id', '=', userId).executeTakeFirst();
     if (!user) throw new DomainError(404, 'not_found', 'No such user.');
+    if (user.erased_at) throw new DomainError(409, 'user_erased', 'This user was erased.');
     const token = crypto.randomBytes(32).toString('base64url');
-    const expiresAt = new Date(this.clock.now().getTime() + LOGIN_LINK_MS).toISOString();
+    const expiresAt = new Date(this.clock.now().getTime() + (opts.ttlMs ?? LOGIN_LINK_MS)).toISOString();
     await this.db
       .insertInto('login_tokens')
       .values({ token_hash: sha256(token), user_id: userId, expires_at: expiresAt, used_at: null })
       .execute();
-    return { token, url: `${this.config.publicUrl}/login?token=${token}`, expiresAt };
+    const next = opts.returnTo ? `&next=${encodeURIComponent(opts.returnTo)}` : '';
+    return { token, url: `${this.config.publicUrl}/login?token=${token}${next}`, expiresAt };
   }
 
   async logout(token: string): Promise<void> {
@@ -140,6 +143,18 @@ export class Sessions {
       .selectFrom('users')
       .select(['id', 'name', 'email', 'is_staff', 'time_zone'])
       .where('id', '=', userId)
+      .executeTakeFirst();
+    return row ? this.viewerOf(row) : null;
+  }
+
+  /** A person who may act now: exists, not disabled, not erased (for `RC-On-Behalf-Of`). */
+  async activeViewerById(userId: string): Promise<Viewer | null> {
+    const row = await this.db
+      .selectFrom('users')
+      .select(['id', 'name', 'email', 'is_staff', 'time_zone'])
+      .where('id', '=', userId)
+      .where('disabled', '=', 0)
+      .where('erased_at', 'is', null)
       .executeTakeFirst();
     return row ? this.viewerOf(row) : null;
   }

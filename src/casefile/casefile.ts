@@ -56,9 +56,14 @@ export async function caseFileData(s: Services, caseId: string, viewer: Viewer |
 }
 
 /** The PDF of a case file for a reader (see caseFileData): the bytes, ready to download or upload to a provider. */
-export async function buildCaseFile(s: Services, caseId: string, viewer: Viewer | null): Promise<Buffer> {
+export async function buildCaseFile(
+  s: Services,
+  caseId: string,
+  viewer: Viewer | null,
+  { drawImages = true }: { drawImages?: boolean } = {},
+): Promise<Buffer> {
   const { file, staff } = await gather(s, caseId, viewer);
-  return renderCaseFile(file, await loadImages(s, file), staff);
+  return renderCaseFile(file, drawImages ? await loadImages(s, file) : new Map(), staff);
 }
 
 async function gather(s: Services, caseId: string, viewer: Viewer | null): Promise<{ file: CaseFile; staff: boolean }> {
@@ -284,7 +289,7 @@ export function renderCaseFile(file: CaseFile, images: Map<string, Buffer>, staf
   heading('Integrity');
   text(
     `Each event's hash is hex(sha256(previousHash + canonical)), where canonical is the JSON of {id, caseId, seq, type, ` +
-      'actor: {kind, id}, message, attachments, data, visibility, createdAt} with keys sorted at every level and no whitespace, ' +
+      'actor: {kind, id, via (only when set)}, message, attachments, data, visibility, createdAt} with keys sorted at every level and no whitespace, ' +
       `and the first event's previousHash is hex(sha256(caseId)). Algorithm: ${file.integrity.algorithm}.`,
   );
   doc.moveDown(0.5);

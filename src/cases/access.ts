@@ -11,6 +11,8 @@ export interface Viewer {
   isStaff: boolean;
   merchantIds: string[];
   timeZone: string;
+  /** 'platform' when the platform key acts for this person (`RC-On-Behalf-Of`, SPEC §14). */
+  via?: 'platform' | undefined;
 }
 
 export function roleIn(viewer: Viewer, c: { customer_id: string; merchant_id: string }): PartyRole | null {

@@ -29,7 +29,7 @@ export interface ChainedEvent {
   caseId: string;
   seq: number;
   type: string;
-  actor: { kind: string; id: string | null };
+  actor: { kind: string; id: string | null; via?: string | undefined };
   message: string | null;
   attachments: unknown;
   data: unknown;
@@ -43,7 +43,8 @@ export function eventHash(previousHash: string, e: ChainedEvent): string {
     caseId: e.caseId,
     seq: e.seq,
     type: e.type,
-    actor: { kind: e.actor.kind, id: e.actor.id },
+    // `via` only when set, so events from before it existed keep their hashes.
+    actor: { kind: e.actor.kind, id: e.actor.id, via: e.actor.via },
     message: e.message,
     attachments: e.attachments,
     data: e.data,
@@ -54,13 +55,13 @@ export function eventHash(previousHash: string, e: ChainedEvent): string {
 }
 
 /** A stored row's hash input: `attachments` and `data` parsed from their JSON text, as the view parses them. */
-export function chainedRow(r: Omit<CaseEventRow, 'hash' | 'actor_name'>): ChainedEvent {
+export function chainedRow(r: Omit<CaseEventRow, 'hash' | 'actor_name' | 'actor_via'> & { actor_via?: string | null }): ChainedEvent {
   return {
     id: r.id,
     caseId: r.case_id,
     seq: r.seq,
     type: r.type,
-    actor: { kind: r.actor_kind, id: r.actor_id },
+    actor: { kind: r.actor_kind, id: r.actor_id, via: r.actor_via ?? undefined },
     message: r.message,
     attachments: JSON.parse(r.attachments) as unknown,
     data: JSON.parse(r.data) as unknown,

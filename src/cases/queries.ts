@@ -4,7 +4,15 @@ import type { Config } from '../config.js';
 import { type AttachmentRef, availableActions, turnOf } from '../domain/case.js';
 import { eligibility } from '../domain/eligibility.js';
 import { DomainError, notFound } from '../domain/errors.js';
-import type { ActorKind, CaseStatus, EventType, IssueType, PartyRole, PeopleActionType } from '../domain/model.js';
+import {
+  type ActorKind,
+  type CaseStatus,
+  type EventType,
+  type IssueType,
+  OPEN_STATUSES,
+  type PartyRole,
+  type PeopleActionType,
+} from '../domain/model.js';
 import { REVIEW_ENTRIES, REVIEW_ENTRY_TYPES, type ReviewEntry, type ReviewReason, reviewEntryOf } from '../domain/review.js';
 import type { CaseEventRow, CaseRow, DB } from '../db/schema.js';
 import { prepare } from '../db/prepared.js';
@@ -75,7 +83,7 @@ export interface EventView {
   id: string;
   seq: number;
   type: EventType;
-  actor: { kind: ActorKind; id: string | null; name: string };
+  actor: { kind: ActorKind; id: string | null; name: string; via?: 'platform' };
   message: string | null;
   attachments: AttachmentRef[];
   data: Record<string, unknown>;
@@ -89,7 +97,12 @@ export function eventView(e: CaseEventRow): EventView {
     id: e.id,
     seq: e.seq,
     type: e.type as EventType,
-    actor: { kind: e.actor_kind as ActorKind, id: e.actor_id, name: e.actor_name },
+    actor: {
+      kind: e.actor_kind as ActorKind,
+      id: e.actor_id,
+      name: e.actor_name,
+      ...(e.actor_via === 'platform' ? { via: 'platform' as const } : {}),
+    },
     message: e.message,
     attachments: JSON.parse(e.attachments) as AttachmentRef[],
     data: JSON.parse(e.data) as Record<string, unknown>,
@@ -157,7 +170,7 @@ export function encodeCursor(a: string, id: string): string {
   return Buffer.from(JSON.stringify({ a, id })).toString('base64url');
 }
 
-function decodeCursor(cursor: string | undefined): Cursor | null {
+export function decodeCursor(cursor: string | undefined): Cursor | null {
   if (!cursor) return null;
   try {
     const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;
@@ -169,12 +182,25 @@ function decodeCursor(cursor: string | undefined): Cursor | null {
 }
 
 export interface ListFilter {
-  status?: CaseStatus | undefined;
+  status?: CaseStatus | CaseStatus[] | undefined;
   role?: PartyRole | undefined;
   merchantId?: string | undefined;
   limit: number;
   cursor?: string | undefined;
 }
+
+/** The platform's search (SPEC §14). */
+export interface PlatformFilter extends Omit<ListFilter, 'role'> {
+  state?: 'open' | 'closed' | undefined;
+  customerId?: string | undefined;
+  paymentId?: string | undefined;
+  createdAfter?: string | undefined;
+  createdBefore?: string | undefined;
+  updatedSince?: string | undefined;
+}
+
+/** Times compare as stored strings: normalise what the caller sent to `toISOString()`'s form. */
+const iso = (t: string) => new Date(t).toISOString();
 
 type Visibility = 'public' | 'staff';
 
@@ -284,7 +310,8 @@ export class CaseQueries {
    */
   private async page(q: CasesQuery, filter: ListFilter, view: (c: JoinedCase) => CaseView) {
     const cursor = decodeCursor(filter.cursor);
-    if (filter.status) q = q.where('cases.status', '=', filter.status);
+    const statuses = filter.status === undefined ? [] : [filter.status].flat();
+    if (statuses.length) q = q.where('cases.status', 'in', statuses);
     if (cursor) q = q.where((eb) => eb(eb.refTuple('cases.created_at', 'cases.id'), '<', eb.tuple(cursor.a, cursor.id)));
     const ids = q
       .select('cases.id')
@@ -323,15 +350,22 @@ export class CaseQueries {
   }
 
   /** The platform sees every case, without people's actions. */
-  async listForPlatform(filter: ListFilter, now: Date) {
+  async listForPlatform(filter: PlatformFilter, now: Date) {
     let q = casesOnly(this.db);
     if (filter.merchantId) q = q.where('cases.merchant_id', '=', filter.merchantId);
+    if (filter.customerId) q = q.where('cases.customer_id', '=', filter.customerId);
+    if (filter.paymentId) q = q.where('cases.payment_id', '=', filter.paymentId);
+    if (filter.state) q = q.where('cases.status', filter.state === 'open' ? 'in' : 'not in', [...OPEN_STATUSES]);
+    if (filter.createdAfter) q = q.where('cases.created_at', '>=', iso(filter.createdAfter));
+    if (filter.createdBefore) q = q.where('cases.created_at', '<', iso(filter.createdBefore));
+    if (filter.updatedSince) q = q.where('cases.updated_at', '>=', iso(filter.updatedSince));
     return this.page(q, filter, (c) => caseView(c, null, null, now));
   }
 
-  async getForPlatform(caseId: string, now: Date) {
+  async getForPlatform(caseId: string, now: Date, withTimeline = true) {
     const c = await this.caseRow(caseId);
     if (!c) throw notFound('case');
+    if (!withTimeline) return caseView(c, null, null, now);
     return caseView(c, null, null, now, await this.timeline(caseId, Number(c.last_seq ?? 0), 'public'));
   }
 
@@ -380,21 +414,26 @@ export class CaseQueries {
         : assignee === 'none'
           ? (q.where('cases.assignee_id', 'is', null) as Q)
           : (q.where('cases.assignee_id', '=', assignee === 'me' ? viewer.userId : assignee) as Q);
-    const item = (c: JoinedCase, queueReason: 'appeal' | 'escalation' | 'remedy_failed', reviewReason: ReviewReason | null) => ({
+    type QueueReason = 'appeal' | 'escalation' | 'remedy_failed' | 'over_refunded';
+    const item = (c: JoinedCase, queueReason: QueueReason, reviewReason: ReviewReason | null) => ({
       ...caseView(c, roleIn(viewer, c), viewer, now),
       queueReason,
       reviewReason,
       reviewSince: c.review_since,
     });
-    const failed =
-      after || (reason && reason !== 'remedy_failed')
+    // The closed cases that wait for staff come with the first page only, each from its own partial index.
+    const closedKind = async (kind: 'remedy_failed' | 'over_refunded') =>
+      after || (reason && reason !== kind)
         ? []
         : ((await held(baseQuery(this.db))
-            .where('cases.remedy_failed', '=', 1)
+            .where(kind === 'remedy_failed' ? 'cases.remedy_failed' : 'payments.over_refunded', '=', 1)
             .orderBy('cases.updated_at')
             .limit(100)
             .execute()) as JoinedCase[]);
+    const failed = await closedKind('remedy_failed');
+    const over = await closedKind('over_refunded');
     if (reason === 'remedy_failed') return { data: failed.map((c) => item(c, 'remedy_failed', 'remedy_failed')), nextCursor: null };
+    if (reason === 'over_refunded') return { data: over.map((c) => item(c, 'over_refunded', 'over_refunded')), nextCursor: null };
     let q = held(baseQuery(this.db)).where('cases.review_since', 'is not', null);
     if (after)
       q = q.where((eb) =>
@@ -423,20 +462,23 @@ export class CaseQueries {
     const waiting = rows.slice(0, limit);
     const entries = await this.reviewEntries(waiting);
     const last = waiting.at(-1);
+    const listed = new Set([...waiting, ...failed].map((c) => c.id));
     return {
       data: [
         ...waiting
           .filter((c) => !reason || entries.get(c.id) === reason)
           .map((c) => item(c, parseState(c).inAppeal ? 'appeal' : 'escalation', entries.get(c.id) ?? null)),
         ...failed.map((c) => item(c, 'remedy_failed', 'remedy_failed')),
+        ...over.filter((c) => !listed.has(c.id)).map((c) => item(c, 'over_refunded', 'over_refunded')),
       ],
       nextCursor: more && last?.review_since ? encodeCursor(last.review_since, last.id) : null,
     };
   }
 
-  /** The customer's payments with their eligibility (SPEC §2). */
-  async orders(viewer: Viewer, now: Date) {
-    const rows = await this.db
+  /** The customer's payments with their eligibility (SPEC §2), newest first, a page at a time. */
+  async orders(viewer: Viewer, now: Date, page: { limit: number; cursor?: string | undefined }) {
+    const cursor = decodeCursor(page.cursor);
+    let q = this.db
       .selectFrom('payments')
       .innerJoin('merchants', 'merchants.id', 'payments.merchant_id')
       .leftJoin('cases', 'cases.payment_id', 'payments.id')
@@ -454,13 +496,17 @@ export class CaseQueries {
         'cases.id as case_id',
       ])
       .select(chargebackCount)
-      .where('payments.customer_id', '=', viewer.userId)
+      .where('payments.customer_id', '=', viewer.userId);
+    if (cursor) q = q.where((eb) => eb(eb.refTuple('payments.paid_at', 'payments.id'), '<', eb.tuple(cursor.a, cursor.id)));
+    const rows = await q
       .orderBy('payments.paid_at', 'desc')
       .orderBy('payments.id', 'desc')
-      .limit(500)
+      .limit(page.limit + 1)
       .execute();
+    const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
     return {
-      data: rows.map((p) => {
+      nextCursor: last ? encodeCursor(last.paid_at, last.id) : null,
+      data: rows.slice(0, page.limit).map((p) => {
         const reason = eligibility(
           {
             provider: p.provider,

@@ -10,6 +10,7 @@ import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import {
+  MAX_ATTACHMENTS,
   type ActionInput,
   type Actor,
   type AttachmentRef,
@@ -24,7 +25,10 @@ import {
   planAction,
   planCreate,
   planSystem,
+  remaining,
+  SYSTEM,
 } from '../domain/case.js';
+import { below, caseThreshold, readSettings } from '../disputes/settings.js';
 import { eligibility, INELIGIBLE_MESSAGES } from '../domain/eligibility.js';
 import { CHARGEBACK_STAGES } from '../domain/dispute.js';
 import { DomainError, conflict, notFound } from '../domain/errors.js';
@@ -54,7 +58,7 @@ export interface CaseChange {
 /** Runs inside the transaction of a change; returns outbox rows to write with it. */
 export type ChangeListener = (trx: Transaction<DB>, change: CaseChange) => Promise<OutboxMessage[]> | OutboxMessage[];
 
-export const MAX_ATTACHMENTS = 3;
+export { MAX_ATTACHMENTS };
 
 export const noEvidence: EvidenceClaimer = {
   claim(_trx, { uploadIds }) {
@@ -159,7 +163,7 @@ export class CaseService {
   }
 
   private actorOf(viewer: Viewer, role: PartyRole): Actor {
-    return { kind: role, id: viewer.userId, name: viewer.name };
+    return { kind: role, id: viewer.userId, name: viewer.name, ...(viewer.via ? { via: viewer.via } : {}) };
   }
 
   async open(viewer: Viewer, input: OpenCaseInput): Promise<string> {
@@ -193,7 +197,8 @@ export class CaseService {
           caseId,
           now,
         });
-        const plan = planCreate(this.actorOf(viewer, 'customer'), input.description, now, this.config.policy, attachments);
+        const created = planCreate(this.actorOf(viewer, 'customer'), input.description, now, this.config.policy, attachments);
+        const plan = await this.autoAccept(trx, created, payment, now);
         const state = plan.events.reduce(apply, initialState());
         const at = now.toISOString();
         const row: CaseRow = {
@@ -219,6 +224,26 @@ export class CaseService {
       if (isUniqueViolation(err)) throw new DomainError(409, 'case_already_exists', INELIGIBLE_MESSAGES.case_already_exists);
       throw err;
     }
+  }
+
+  /**
+   * SPEC §12: a case on a payment whose remaining amount is strictly below the merchant's
+   * auto-refund threshold for its provider and currency is accepted at once on the
+   * merchant's behalf, with the merchant's message, the rule named on the event.
+   */
+  private async autoAccept(trx: Transaction<DB>, created: Plan, payment: PaymentRow, now: Date): Promise<Plan> {
+    const settings = await readSettings(trx, payment.merchant_id);
+    const facts = paymentFacts(payment);
+    if (!below(remaining(facts), caseThreshold(settings, payment.provider, payment.currency))) return created;
+    const state = created.events.reduce(apply, initialState());
+    const accept = planSystem(
+      state,
+      { type: 'accept_for_merchant', actor: SYSTEM, message: settings.autoRefund.message, rule: 'auto_refund' },
+      now,
+      this.config.policy,
+      facts,
+    );
+    return accept ? { events: [...created.events, ...accept.events], effects: [...created.effects, ...accept.effects] } : created;
   }
 
   /** A person's action (SPEC §4). */
@@ -360,6 +385,7 @@ export class CaseService {
         actor_kind: e.actor.kind,
         actor_id: e.actor.id,
         actor_name: e.actor.name,
+        actor_via: e.actor.via ?? null,
         message: e.message,
         attachments: JSON.stringify(e.attachments),
         data: JSON.stringify(e.data),

@@ -394,6 +394,28 @@ const m008_evidence: Migration = {
 };
 
 /**
+ * Bank disputes (SPEC §12): a merchant's automation settings, and the refund a dispute
+ * itself makes (an alert on a payment without an open case), recorded once.
+ */
+const m009_bank_disputes: Migration = {
+  async up(db: AnyDB) {
+    await db.schema
+      .createTable('merchant_settings')
+      .addColumn('merchant_id', text, (c) => c.primaryKey().references('merchants.id'))
+      // JSON: {autoRefund: {card, paypal, message}, alertAutoRefund}.
+      .addColumn('settings', text, (c) => c.notNull())
+      .addColumn('updated_at', text, (c) => c.notNull())
+      .execute();
+    // pending → succeeded | failed | nothing_left; null when the dispute moved no money itself.
+    await db.schema.alterTable('disputes').addColumn('refund_state', text).execute();
+    await db.schema.alterTable('disputes').addColumn('refund_amount', 'bigint').execute();
+    await db.schema.alterTable('disputes').addColumn('refund_id', text).execute();
+    // Which automatic rule acted on the dispute, if one did.
+    await db.schema.alterTable('disputes').addColumn('rule', text).execute();
+  },
+};
+
+/**
  * Tools for staff and merchants (SPEC §16): insights read the merchant's payments by
  * paid time and its cases by opening time over a bounded window (each case row carries its
  * product and first merchant answer); a case's assignee mirrors its state like status does;
@@ -434,6 +456,39 @@ const m010_tools: Migration = {
   },
 };
 
+/**
+ * Integrating with a marketplace (SPEC §14): who acted through the platform, webhook
+ * events kept for the events API in commit order, secret rotation with overlap,
+ * deliveries tied to their outbox row (so a dead one can be retried), erased people.
+ */
+const m011_integration: Migration = {
+  async up(db: AnyDB) {
+    await db.schema.alterTable('case_events').addColumn('actor_via', text).execute();
+    await db.schema.alterTable('users').addColumn('erased_at', text).execute();
+    await db.schema.alterTable('webhook_endpoints').addColumn('previous_secret', text).execute();
+    await db.schema.alterTable('webhook_endpoints').addColumn('previous_secret_until', text).execute();
+    await db.schema.alterTable('webhook_deliveries').addColumn('outbox_id', 'integer').execute();
+    await db.schema
+      .createTable('webhook_events')
+      .addColumn('seq', 'integer', (c) => c.primaryKey())
+      .addColumn('id', text, (c) => c.notNull().unique())
+      .addColumn('type', text, (c) => c.notNull())
+      .addColumn('case_id', text)
+      .addColumn('body', text, (c) => c.notNull())
+      .addColumn('created_at', text, (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('webhook_events_created').on('webhook_events').column('created_at').execute();
+    await db.schema.createIndex('webhook_events_type').on('webhook_events').columns(['type', 'seq']).execute();
+    // One row whose counter hands out `webhook_events.seq`: see WebhookEvents.record.
+    await db.schema
+      .createTable('webhook_event_counter')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('n', 'integer', (c) => c.notNull())
+      .execute();
+    await db.insertInto('webhook_event_counter').values({ id: 1, n: 0 }).execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '001_core': m001_core,
   '002_uploads': m002_uploads,
@@ -442,7 +497,9 @@ export const migrations: Record<string, Migration> = {
   '005_payment_truth': m005_payment_truth,
   '006_security': m006_security,
   '008_evidence': m008_evidence,
+  '009_bank_disputes': m009_bank_disputes,
   '010_tools': m010_tools,
+  '011_integration': m011_integration,
 };
 
 export const migrationProvider: MigrationProvider = {

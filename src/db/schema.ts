@@ -14,6 +14,8 @@ export interface UsersTable {
   time_zone: string;
   /** 1: the platform disabled this person (SPEC §15); their logins are refused. */
   disabled: Generated<number>;
+  /** Set when the platform erased the person (SPEC §14): name and email replaced, password gone. */
+  erased_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -89,6 +91,8 @@ export interface CaseEventsTable {
   actor_kind: string;
   actor_id: string | null;
   actor_name: string;
+  /** 'platform' when the platform acted for the person (RC-On-Behalf-Of, SPEC §14). */
+  actor_via: string | null;
   message: string | null;
   attachments: string;
   data: string;
@@ -169,8 +173,28 @@ export interface WebhookEndpointsTable {
   /** JSON array of the subscribed event types. */
   events: string;
   enabled: number;
+  /** The secret before the last rotation, still signed with until `previous_secret_until`. */
+  previous_secret: string | null;
+  previous_secret_until: string | null;
   created_at: string;
   updated_at: string;
+}
+
+/** Every webhook event, whether or not an endpoint took it (SPEC §14's events API). */
+export interface WebhookEventsTable {
+  /** Handed out by `webhook_event_counter` inside the writing transaction: commit order. */
+  seq: number;
+  id: string;
+  type: string;
+  case_id: string | null;
+  /** The event's JSON, exactly as delivered. */
+  body: string;
+  created_at: string;
+}
+
+export interface WebhookEventCounterTable {
+  id: number;
+  n: number;
 }
 
 export interface WebhookDeliveriesTable {
@@ -183,6 +207,8 @@ export interface WebhookDeliveriesTable {
   status_code: number | null;
   error: string | null;
   duration_ms: number;
+  /** The outbox row that carries the delivery: its status says pending, done or dead. */
+  outbox_id: number | null;
   created_at: string;
 }
 
@@ -222,7 +248,20 @@ export interface DisputesTable {
   reported_at: string;
   /** Staged chargeback evidence (SPEC §13), JSON. */
   evidence: string | null;
+  /** The refund the dispute itself makes (no open case): pending, succeeded, failed, nothing_left; null: none. */
+  refund_state: ColumnType<string | null, string | null | undefined, string | null>;
+  refund_amount: ColumnType<number | null, number | null | undefined, number | null>;
+  refund_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The merchant's automatic rule that acted on it (alert_auto_refund), if any. */
+  rule: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: string;
+  updated_at: string;
+}
+
+/** A merchant's automation (SPEC §12), JSON. */
+export interface MerchantSettingsTable {
+  merchant_id: string;
+  settings: string;
   updated_at: string;
 }
 
@@ -279,10 +318,13 @@ export interface DB {
   mailbox: MailboxTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  webhook_events: WebhookEventsTable;
+  webhook_event_counter: WebhookEventCounterTable;
   uploads: UploadsTable;
   disputes: DisputesTable;
   rate_limit_counters: RateLimitCountersTable;
   system_evidence: SystemEvidenceTable;
+  merchant_settings: MerchantSettingsTable;
   saved_replies: SavedRepliesTable;
 }
 

@@ -55,6 +55,8 @@ export interface Actor {
   kind: ActorKind;
   id: string | null;
   name: string;
+  /** 'platform' when the platform acted for the person (SPEC §14). */
+  via?: 'platform' | undefined;
 }
 
 export interface AttachmentRef {
@@ -87,6 +89,14 @@ export interface EventData {
   refundedAmount?: number;
   /** A refund the provider made after its remedy was cancelled: money moved, recorded as a fact. */
   late?: boolean;
+  /** The bank dispute (SPEC §12) the event is about. */
+  disputeId?: string;
+  /** The dispute's stage at the bank: inquiry, early_warning, chargeback… */
+  stage?: string;
+  /** The bank's deadline for an answer. */
+  respondBy?: string | null;
+  /** The merchant's automatic rule that acted (SPEC §12): auto_refund, alert_auto_refund. */
+  rule?: 'auto_refund' | 'alert_auto_refund';
   /** `assigned`: who holds the case now (null: nobody) and their name. */
   assigneeId?: string | null;
   assigneeName?: string | null;
@@ -146,6 +156,8 @@ export interface ActionInput {
 }
 
 export const MAX_INFO_REQUESTS = 2;
+/** Files per submission (opening, reply, appeal: SPEC §7). */
+export const MAX_ATTACHMENTS = 3;
 
 /**
  * Why a guard refuses, as plain data: `availableActions` asks every guard on every case
@@ -453,7 +465,7 @@ function remedyEffects(outcome: Outcome, now: Date): { effects: Effect[]; events
   return { effects: [], events: () => [] };
 }
 
-const SYSTEM: Actor = { kind: 'system', id: null, name: 'Resolution Center' };
+export const SYSTEM: Actor = { kind: 'system', id: null, name: 'Resolution Center' };
 
 export function planAction(s: CaseState, ctx: ActionContext, input: ActionInput): Plan {
   const refused = refusal(s, input.type, ctx);
@@ -617,7 +629,14 @@ export type SystemInput =
   | { type: 'remedy_nothing_left' }
   | { type: 'refund_failed'; provider: string; error: string }
   /** The 48-hour reminder of the deadline `dueAt`; stale (moved deadline, new status) is a no-op. */
-  | { type: 'remind'; dueAt: string };
+  | { type: 'remind'; dueAt: string }
+  /** A bank's inquiry or early warning arrived (SPEC §12): on the timeline of an open case, nothing closes. */
+  | { type: 'bank_inquiry'; disputeId: string; stage: string; respondBy: string | null }
+  /**
+   * The case is accepted on the merchant's behalf (SPEC §12): a refund from the bank's dispute
+   * (by a member or staff, whatever the open status), or one of the merchant's automatic rules.
+   */
+  | { type: 'accept_for_merchant'; actor: Actor; message: string | null; disputeId?: string; rule?: 'auto_refund' | 'alert_auto_refund' };
 
 /** Null when the system input no longer applies (someone acted first): nothing to do. */
 export function planSystem(s: CaseState, input: SystemInput, now: Date, policy: Policy, payment: PaymentFacts): Plan | null {
@@ -768,6 +787,45 @@ export function planSystem(s: CaseState, input: SystemInput, now: Date, policy: 
         effects: [{ kind: 'payment_refunded', amount: done.amount }],
       };
     }
+    case 'bank_inquiry':
+      if (!isOpen(s.status)) return null;
+      return {
+        events: [
+          event('bank_inquiry', {
+            disputeId: input.disputeId,
+            stage: input.stage,
+            respondBy: input.respondBy,
+            amount: remaining(payment),
+            currency: payment.currency,
+          }),
+        ],
+        effects: [],
+      };
+    case 'accept_for_merchant': {
+      if (!isOpen(s.status)) return null;
+      // As the merchant's `accept`: the full remaining amount, final at once (SPEC §12).
+      const outcome: Outcome = {
+        kind: 'refund',
+        amount: remaining(payment),
+        currency: payment.currency,
+        fundedBy: 'merchant',
+        execution: 'pending',
+      };
+      const r = remedyEffects(outcome, now);
+      const why: EventData = {
+        ...(input.disputeId !== undefined ? { disputeId: input.disputeId } : {}),
+        ...(input.rule !== undefined ? { rule: input.rule } : {}),
+      };
+      const accepted: NewEvent = {
+        ...event(
+          'accepted',
+          moveTo('customer_won', now, policy, { reason: 'merchant_accepted', outcome, final: true, ...why }),
+          input.message,
+        ),
+        actor: input.actor,
+      };
+      return { events: [accepted, ...r.events(SYSTEM)], effects: r.effects };
+    }
     case 'remind':
       if (!isOpen(s.status) || s.dueAt !== input.dueAt || s.dueAt <= at || s.reminderSentFor === input.dueAt) return null;
       return { events: [event('reminder_sent', { dueAt: input.dueAt })], effects: [] };
@@ -828,6 +886,7 @@ export function apply(s: CaseState, e: NewEvent): CaseState {
     case 'payment_refunded_elsewhere':
     case 'chargeback_filed':
     case 'deadline_passed':
+    case 'bank_inquiry':
       break;
     case 'requested_more_info':
       next.infoRequestsUsed += 1;

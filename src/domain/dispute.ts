@@ -77,8 +77,12 @@ export function foldReport(current: DisputeFacts | null, report: DisputeReport):
   if (report.reportedAt < current.reportedAt || isFinalStatus(current.status)) return null;
   const next: DisputeFacts = {
     stage: STAGE_RANK[report.stage] < STAGE_RANK[current.stage] ? current.stage : report.stage,
-    // A refund made here stays "refunded" until the source says how the dispute ended.
-    status: report.status === undefined || (report.status === 'open' && current.status === 'refunded') ? current.status : report.status,
+    // A refund made here stays "refunded" until the source says how the dispute ended (won, lost,
+    // prevented); the bank closing an inquiry because it was refunded is not a new outcome.
+    status:
+      report.status === undefined || ((report.status === 'open' || report.status === 'closed') && current.status === 'refunded')
+        ? current.status
+        : report.status,
     reason: report.reason === undefined ? current.reason : report.reason,
     amount: report.amount,
     currency: report.currency,
@@ -90,4 +94,69 @@ export function foldReport(current: DisputeFacts | null, report: DisputeReport):
   };
   const same = (Object.keys(next) as (keyof DisputeFacts)[]).every((k) => k === 'reportedAt' || next[k] === current[k]);
   return same ? null : next;
+}
+
+/** An inquiry or early warning: before any money moves, a refund still prevents the chargeback. */
+export function isAlertStage(stage: DisputeStage): boolean {
+  return STAGE_RANK[stage] < STAGE_RANK.chargeback;
+}
+
+/**
+ * Stripe's dispute `status` (SPEC §12): the `warning_*` statuses are an inquiry (a retrieval
+ * request: no money moved yet), the others a chargeback or its outcome. Null: not a status
+ * Stripe documents, so nothing to fold in.
+ */
+export function stripeDisputeMapping(status: string): { stage: DisputeStage; status: DisputeStatus } | null {
+  switch (status) {
+    case 'warning_needs_response':
+    case 'warning_under_review':
+      return { stage: 'inquiry', status: 'open' };
+    case 'warning_closed':
+      return { stage: 'inquiry', status: 'closed' };
+    case 'needs_response':
+    case 'under_review':
+      return { stage: 'chargeback', status: 'open' };
+    case 'won':
+      return { stage: 'chargeback', status: 'won' };
+    case 'lost':
+      return { stage: 'chargeback', status: 'lost' };
+    case 'prevented':
+      // Prevented before it became a chargeback (a stage never goes back if it already was one).
+      return { stage: 'inquiry', status: 'prevented' };
+    default:
+      return null;
+  }
+}
+
+const PAYPAL_STAGES: Record<string, DisputeStage> = {
+  INQUIRY: 'inquiry',
+  CHARGEBACK: 'chargeback',
+  PRE_ARBITRATION: 'pre_arbitration',
+  ARBITRATION: 'arbitration',
+};
+
+/**
+ * PayPal's `dispute_life_cycle_stage`, `status` and `dispute_outcome.outcome_code` (SPEC §12).
+ * A resolved dispute is won when the seller was favoured (or the claim denied), lost when the
+ * buyer was paid, and closed when the buyer cancelled or no outcome is given.
+ */
+export function paypalDisputeMapping(
+  lifeCycleStage: string,
+  status: string | undefined,
+  outcomeCode: string | undefined,
+): { stage: DisputeStage; status: DisputeStatus } | null {
+  const stage = PAYPAL_STAGES[lifeCycleStage];
+  if (!stage) return null;
+  if (status !== 'RESOLVED' && outcomeCode === undefined) return { stage, status: 'open' };
+  switch (outcomeCode) {
+    case 'RESOLVED_SELLER_FAVOUR':
+    case 'DENIED':
+      return { stage, status: 'won' };
+    case 'RESOLVED_BUYER_FAVOUR':
+    case 'RESOLVED_WITH_PAYOUT':
+    case 'ACCEPTED':
+      return { stage, status: 'lost' };
+    default:
+      return { stage, status: 'closed' };
+  }
 }

@@ -104,6 +104,8 @@ export const EVENT_TYPES = [
   'remedy_retried',
   'offer_lapsed',
   'remedy_cancelled',
+  /** A bank's inquiry or early fraud warning about the payment (SPEC §12): nothing closes. */
+  'bank_inquiry',
   'assigned',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -21,7 +21,12 @@ export const REVIEW_ENTRIES = {
 } as const satisfies Record<string, { type: EventType; actor: ActorKind }>;
 
 export type ReviewEntry = keyof typeof REVIEW_ENTRIES;
-export const REVIEW_REASONS = [...(Object.keys(REVIEW_ENTRIES) as ReviewEntry[]), 'remedy_failed'] as const;
+/**
+ * Beside the ways into review, two kinds of closed case wait for staff: a remedy that failed
+ * at the provider, and a payment refunded and credited beyond its amount (SPEC §11: money
+ * moved outside, after a credit here, is recorded and flagged, never silently capped).
+ */
+export const REVIEW_REASONS = [...(Object.keys(REVIEW_ENTRIES) as ReviewEntry[]), 'remedy_failed', 'over_refunded'] as const;
 export type ReviewReason = (typeof REVIEW_REASONS)[number];
 
 /** The event types that can move a case into staff review. */

@@ -44,6 +44,8 @@ export function registerAuth(app: FastifyInstance, config: Config, sessions: Ses
     if (bearer) {
       if (matches(platformKey, bearer)) {
         req.platform = true;
+        const onBehalfOf = req.headers[ON_BEHALF_OF];
+        if (onBehalfOf !== undefined) req.viewer = await actingFor(sessions, onBehalfOf);
         return;
       }
       req.viewer = await sessions.viewer(bearer);
@@ -70,6 +72,26 @@ function refererOrigin(referer: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The header with which the platform key acts as one person (SPEC §14). */
+export const ON_BEHALF_OF = 'rc-on-behalf-of';
+
+/**
+ * The person the platform acts for, with exactly their rights: the same Viewer a session
+ * of theirs would give, marked so their events say `via: "platform"`. A user who does not
+ * exist, or may not sign in (disabled, erased), is the caller's mistake.
+ */
+async function actingFor(sessions: Sessions, header: string | string[]): Promise<Viewer> {
+  const id = Array.isArray(header) ? undefined : header.trim();
+  const invalid = (message: string) =>
+    new DomainError(400, 'validation_failed', 'RC-On-Behalf-Of must name a user who may act.', [
+      { path: 'headers.rc-on-behalf-of', message },
+    ]);
+  if (!id || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw invalid('Must be one user id, matching [A-Za-z0-9_-]{1,64}');
+  const viewer = await sessions.activeViewerById(id);
+  if (!viewer) throw invalid('No such user, or the user is disabled');
+  return { ...viewer, via: 'platform' };
 }
 
 const unauthenticated = () => new DomainError(401, 'unauthenticated', 'Log in first.');

@@ -27,7 +27,7 @@ declare module 'fastify' {
 }
 
 function scopeOf(req: FastifyRequest): string {
-  if (req.platform) return 'platform';
+  if (req.platform) return req.viewer ? `platform:user:${req.viewer.userId}` : 'platform';
   if (req.viewer) return `user:${req.viewer.userId}`;
   return `ip:${req.ip}`;
 }

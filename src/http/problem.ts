@@ -79,10 +79,14 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
   }
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = err.validationContext === 'body' || !err.validationContext ? '' : `${err.validationContext}.`;
-    const errors = err.validation.map((v) => ({
-      path: where + v.instancePath.replace(/^\//, '').replaceAll('/', '.'),
-      message: v.message ?? 'Invalid',
-    }));
+    const errors = err.validation.flatMap((v) => {
+      const at = where + v.instancePath.replace(/^\//, '').replaceAll('/', '.');
+      // An unknown field is named in its own path, so the caller sees which one to remove.
+      const keys = v.keyword === 'unrecognized_keys' ? (v.params as { keys?: unknown }).keys : undefined;
+      if (Array.isArray(keys))
+        return keys.map((k) => ({ path: `${at.endsWith('.') || at === '' ? at : `${at}.`}${String(k)}`, message: 'Unknown parameter' }));
+      return [{ path: at.replace(/\.$/, ''), message: v.message ?? 'Invalid' }];
+    });
     return sendProblem(reply, problem(400, 'validation_failed', 'The request is not valid.', errors));
   }
   const known = err.code ? FASTIFY_CODES[err.code] : undefined;

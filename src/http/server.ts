@@ -12,7 +12,13 @@ import Fastify, {
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
-import { type ZodTypeProvider, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import {
+  type ZodTypeProvider,
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import helmet, { type HelmetOptions } from 'helmet';
 import { z } from 'zod';
@@ -24,6 +30,7 @@ import { registerMetrics } from '../ops/metrics.js';
 import { registerAuth } from './auth.js';
 import { rateLimitStore } from './counters.js';
 import { registerIdempotency } from './idempotency.js';
+import { describeApi } from './openapi.js';
 import { errorHandler, problem, sendProblem } from './problem.js';
 import { caseRoutes } from './routes/cases.js';
 import { peopleRoutes } from './routes/people.js';
@@ -81,6 +88,7 @@ export async function buildServer(s: Services, log: Logger, modules: RouteModule
   const routes: { method: string; url: string }[] = [];
   app.decorate('apiRoutes', routes);
   app.addHook('onRoute', (r) => {
+    strictQuery(r.schema);
     if (!r.url.startsWith('/api/') || r.url === '/api/v1/openapi.json') return;
     for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
   });
@@ -132,6 +140,7 @@ export async function buildServer(s: Services, log: Logger, modules: RouteModule
   });
   await app.register(fastifySwagger, {
     openapi: {
+      openapi: '3.1.0',
       info: {
         title: 'Resolution Center API',
         version: '1.0.0',
@@ -147,6 +156,8 @@ export async function buildServer(s: Services, log: Logger, modules: RouteModule
       },
     },
     transform: jsonSchemaTransform,
+    // Schemas with a `meta({ id })` become named components, referenced where they are used.
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
@@ -154,7 +165,8 @@ export async function buildServer(s: Services, log: Logger, modules: RouteModule
   registerMetrics(app, s.db, s.clock);
   registerIdempotency(app, s.db, s.clock);
 
-  app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  let described: ReturnType<typeof describeApi> | undefined;
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => (described ??= describeApi(app.swagger(), s.config.publicUrl)));
   app.get('/healthz', { schema: { tags: ['operations'], response: { 200: z.object({ ok: z.boolean() }) } } }, () => ({ ok: true }));
   app.get('/readyz', { schema: { tags: ['operations'] } }, async (_req, reply) => {
     try {
@@ -171,6 +183,15 @@ export async function buildServer(s: Services, log: Logger, modules: RouteModule
   caseRoutes(app, s);
   for (const m of modules) await m(app, s);
   return app;
+}
+
+/**
+ * An unknown query parameter is a mistake the caller should hear about (SPEC §14): a
+ * misspelt filter would otherwise widen the list silently. Made strict here, once, so
+ * no list route can forget it.
+ */
+function strictQuery(schema: { querystring?: unknown } | undefined): void {
+  if (schema?.querystring instanceof z.ZodObject) schema.querystring = schema.querystring.strict();
 }
 
 /**

@@ -12,10 +12,10 @@ import type { Config } from '../config.js';
 import { isOpen } from '../domain/model.js';
 import { prepare } from '../db/prepared.js';
 import type { DB } from '../db/schema.js';
-import { newId, sha256 } from '../ids.js';
+import { sha256 } from '../ids.js';
 import type { OutboxMessage } from '../outbox/outbox.js';
 import { type MailCase, type Reader, type Side, render, templatesFor } from './templates.js';
-import { type WebhookEventType, webhookEventOf } from './webhooks.js';
+import { type DeliveredType, publishWebhookEvent, webhookEventOf } from './webhooks.js';
 
 export const REMINDER_LEAD_MS = 48 * 60 * 60 * 1000;
 
@@ -36,7 +36,7 @@ export interface ReminderPayload {
 export interface WebhookPayload {
   endpointId: string;
   eventId: string;
-  eventType: WebhookEventType;
+  eventType: DeliveredType;
   /** The exact body POSTed, fixed at the change so every retry sends the same bytes. */
   body: string;
 }
@@ -80,9 +80,6 @@ function listenerReads() {
         .where('customer.id', '=', customerId)
         .where('merchants.id', '=', merchantId)
         .orderBy('member.email'),
-    ),
-    endpoints: prepare((db: Kysely<DB>, enabled: number) =>
-      db.selectFrom('webhook_endpoints').select(['id', 'events']).where('enabled', '=', enabled),
     ),
   };
 }
@@ -161,17 +158,11 @@ export function notificationListener(config: Config, clock: Clock): ChangeListen
 
     const type = webhookEventOf(change);
     if (type) {
-      const endpoints = (await reads.endpoints(trx, 1)).filter((e) => (JSON.parse(e.events) as string[]).includes(type));
-      if (endpoints.length > 0) {
-        const eventId = newId('whevt');
-        // Its own CaseQueries: reads inside this uncommitted transaction must not feed the shared timeline cache.
-        const view = await new CaseQueries(trx, config).getForPlatform(caseId, now);
-        const body = JSON.stringify({ id: eventId, type, createdAt: now.toISOString(), data: { case: view } });
-        for (const e of endpoints) {
-          const payload: WebhookPayload = { endpointId: e.id, eventId, eventType: type, body };
-          out.push({ kind: 'webhook', caseId, idempotencyKey: `${eventId}-${e.id}`, payload });
-        }
-      }
+      // Its own CaseQueries: reads inside this uncommitted transaction must not feed the shared timeline cache.
+      const view = await new CaseQueries(trx, config).getForPlatform(caseId, now, false);
+      // What changed: the case before this change (null for a new case). Consumers order by `case.version`.
+      const previous = change.before ? { status: change.before.status, version: change.row.version - 1 } : null;
+      out.push(...(await publishWebhookEvent(trx, now, type, caseId, { case: view, previous })));
     }
     return out;
   };

@@ -54,7 +54,8 @@ export type Template =
   | 'chargeback'
   | 'remedy_executed'
   | 'remedy_failed'
-  | 'reminder';
+  | 'reminder'
+  | 'bank_inquiry';
 
 /** The mails one event causes: to both sides, except the side that acted (the customer's own opening is confirmed). */
 export function templatesFor(event: NewEvent, after: CaseState): { side: Side; template: Template }[] {
@@ -79,7 +80,15 @@ export function templatesFor(event: NewEvent, after: CaseState): { side: Side; t
     case 'denied':
       return [{ side: 'customer', template: 'denied' }];
     case 'accepted':
-      return [{ side: 'customer', template: 'accepted' }];
+      // Accepted on the merchant's behalf (a rule, a refund from the bank's dispute): the merchant hears why.
+      return event.actor.kind === 'merchant'
+        ? [{ side: 'customer', template: 'accepted' }]
+        : [
+            { side: 'customer', template: 'accepted' },
+            { side: 'merchant', template: 'accepted' },
+          ];
+    case 'bank_inquiry':
+      return [{ side: 'merchant', template: 'bank_inquiry' }];
     case 'offer_accepted':
       return [{ side: 'merchant', template: 'offer_accepted' }];
     case 'escalated':
@@ -340,12 +349,25 @@ function content(template: Template, e: NewEvent, after: CaseState, reader: Read
         quote,
         next: nextSteps(after, reader, c, now),
       };
-    case 'accepted':
+    case 'accepted': {
+      const rule = ruleWords(d.rule, reader.side === 'customer' ? c.merchantName : 'your');
+      const who = rule ? `${c.merchantName} accepted automatically (${rule})` : actor;
       return {
-        summary: `${c.merchantName} accepted: full refund`,
-        happened: `${actor} accepted your case: ${outcomeText(after.outcome, c)}. The refund is on its way; we will write again when it is done.`,
+        summary: rule ? `${c.merchantName} accepted automatically: full refund` : `${c.merchantName} accepted: full refund`,
+        happened:
+          reader.side === 'customer'
+            ? `${who} your case: ${outcomeText(after.outcome, c)}. The refund is on its way; we will write again when it is done.`
+            : `${who === actor ? `${actor} accepted` : who} the case of ${c.customerName}${d.disputeId ? ` after their bank asked about the payment (dispute ${d.disputeId})` : ''}: ${outcomeText(after.outcome, c)}. The refund is on its way.`,
         quote,
         next: ['The case is closed. There is nothing more to do.'],
+      };
+    }
+    case 'bank_inquiry':
+      return {
+        summary: `the customer’s bank is asking about this payment`,
+        happened: `${c.customerName}’s bank is asking about this payment (${d.stage === 'early_warning' ? 'an early fraud warning' : 'an inquiry'}${d.respondBy ? `, answer by ${formatTime(d.respondBy, reader.timeZone)}` : ''}). Refund now to prevent a chargeback: ${mailMoney(d.amount ?? 0, d.currency ?? c.currency)} is left of the payment.`,
+        quote: null,
+        next: ['Refund from the case page to stop the chargeback, or answer the customer as usual.', ...nextSteps(after, reader, c, now)],
       };
     case 'offer_accepted':
       return {
@@ -484,6 +506,15 @@ function content(template: Template, e: NewEvent, after: CaseState, reader: Read
         next: nextSteps(after, reader, c, now),
       };
   }
+}
+
+/** Which of the merchant's rules acted (SPEC §12), in words; null when none did. */
+function ruleWords(rule: string | undefined, whose: string): string | null {
+  if (rule === 'auto_refund')
+    return `${whose === 'your' ? 'your' : `${whose}’s`} auto-refund rule: payments below the threshold are refunded at once`;
+  if (rule === 'alert_auto_refund')
+    return `${whose === 'your' ? 'your' : `${whose}’s`} alert auto-refund rule: a bank’s inquiry below the threshold is refunded at once`;
+  return null;
 }
 
 function statusWords(status: string): string {

@@ -2,10 +2,12 @@
  * PayPal's events (`POST /api/v1/providers/paypal/webhook`): each delivery is
  * verified by PayPal itself (verify-webhook-signature, with PAYPAL_WEBHOOK_ID),
  * then mapped like Stripe's: `PAYMENT.CAPTURE.REFUNDED` is a refund made outside
- * the Resolution Center, `CUSTOMER.DISPUTE.CREATED` a chargeback.
+ * the Resolution Center; `CUSTOMER.DISPUTE.CREATED|UPDATED|RESOLVED` a bank dispute,
+ * mapped by its `dispute_life_cycle_stage`, status and outcome (SPEC §12).
  */
 import { z } from 'zod';
 import type { Services } from '../app.js';
+import { paypalDisputeMapping } from '../domain/dispute.js';
 import { DomainError } from '../domain/errors.js';
 import { fromDecimalString } from '../domain/money.js';
 import type { FastifyZod } from '../http/server.js';
@@ -18,10 +20,18 @@ const RefundResource = z.object({
   links: z.array(z.object({ rel: z.string(), href: z.string() })),
   seller_payable_breakdown: z.object({ total_refunded_amount: PayPalMoney }),
 });
+/** PayPal's dispute resource, the fields used here. */
 const DisputeResource = z.object({
   dispute_id: z.string(),
   create_time: z.string().optional(),
+  update_time: z.string().optional(),
   disputed_transactions: z.array(z.object({ seller_transaction_id: z.string().optional() })),
+  dispute_life_cycle_stage: z.string(),
+  status: z.string().optional(),
+  reason: z.string().optional(),
+  dispute_amount: PayPalMoney.optional(),
+  dispute_outcome: z.object({ outcome_code: z.string() }).optional(),
+  seller_response_due_date: z.string().optional(),
 });
 
 const invalidEvent = (detail: string) => new DomainError(400, 'invalid_event', detail);
@@ -46,17 +56,39 @@ async function captureRefunded(s: Services, resource: unknown): Promise<WebhookA
   return providerRefunded(s, payment, amount);
 }
 
-async function disputeCreated(s: Services, resource: unknown): Promise<WebhookAnswer> {
-  const dispute = DisputeResource.safeParse(resource);
-  if (!dispute.success) throw invalidEvent('CUSTOMER.DISPUTE.CREATED without a dispute resource.');
+const timeOf = (t: string | undefined) => (t && !Number.isNaN(Date.parse(t)) ? new Date(t).toISOString() : null);
+
+/** `CUSTOMER.DISPUTE.*`, ordered by the dispute's `update_time` (else `create_time`): an older one never rolls back. */
+async function disputeEvent(s: Services, type: string, resource: unknown): Promise<WebhookAnswer> {
+  const parsed = DisputeResource.safeParse(resource);
+  if (!parsed.success) throw invalidEvent(`${type} without a dispute resource.`);
+  const d = parsed.data;
+  const outcome = d.dispute_outcome?.outcome_code;
+  const mapped = paypalDisputeMapping(d.dispute_life_cycle_stage, type === 'CUSTOMER.DISPUTE.RESOLVED' ? 'RESOLVED' : d.status, outcome);
+  if (!mapped) throw invalidEvent(`A dispute_life_cycle_stage "${d.dispute_life_cycle_stage}" is not one PayPal documents.`);
   const payment = await findPayment(
     s,
     'paypal',
-    dispute.data.disputed_transactions.map((t) => t.seller_transaction_id),
+    d.disputed_transactions.map((t) => t.seller_transaction_id),
   );
-  const at =
-    dispute.data.create_time && !Number.isNaN(Date.parse(dispute.data.create_time)) ? new Date(dispute.data.create_time) : s.clock.now();
-  return payment ? providerDispute(s, payment, 'paypal', dispute.data.dispute_id, at.toISOString()) : ignored;
+  if (!payment) return ignored;
+  let amount: number | undefined;
+  if (d.dispute_amount) {
+    if (d.dispute_amount.currency_code.toUpperCase() !== payment.currency.toUpperCase())
+      throw invalidEvent(`The dispute is in ${d.dispute_amount.currency_code}, the payment in ${payment.currency}.`);
+    try {
+      amount = fromDecimalString(d.dispute_amount.value, payment.currency);
+    } catch {
+      throw invalidEvent(`"${d.dispute_amount.value}" is not an amount of ${payment.currency}.`);
+    }
+  }
+  return providerDispute(s, payment, 'paypal', d.dispute_id, {
+    ...mapped,
+    reportedAt: timeOf(d.update_time) ?? timeOf(d.create_time) ?? s.clock.now().toISOString(),
+    ...(amount !== undefined ? { amount } : {}),
+    ...(d.reason !== undefined ? { reason: d.reason } : {}),
+    ...(d.seller_response_due_date !== undefined ? { respondBy: timeOf(d.seller_response_due_date) } : {}),
+  });
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | null {
@@ -74,7 +106,8 @@ export async function paypalWebhookRoutes(app: FastifyZod, s: Services): Promise
       config: { rateLimit: { max: 300, timeWindow: '1 minute' } },
       schema: {
         tags: ['providers'],
-        summary: 'PayPal events: PAYMENT.CAPTURE.REFUNDED and CUSTOMER.DISPUTE.CREATED, verified with PayPal for PAYPAL_WEBHOOK_ID',
+        summary:
+          'PayPal events: PAYMENT.CAPTURE.REFUNDED and CUSTOMER.DISPUTE.CREATED|UPDATED|RESOLVED, verified with PayPal for PAYPAL_WEBHOOK_ID',
         response: { 200: WebhookAnswer },
       },
       handler: async (req): Promise<WebhookAnswer> => {
@@ -110,7 +143,9 @@ export async function paypalWebhookRoutes(app: FastifyZod, s: Services): Promise
           case 'PAYMENT.CAPTURE.REFUNDED':
             return captureRefunded(s, event.data.resource);
           case 'CUSTOMER.DISPUTE.CREATED':
-            return disputeCreated(s, event.data.resource);
+          case 'CUSTOMER.DISPUTE.UPDATED':
+          case 'CUSTOMER.DISPUTE.RESOLVED':
+            return disputeEvent(s, event.data.event_type, event.data.resource);
           default:
             return ignored;
         }

@@ -3,10 +3,13 @@
  * client credentials, cached until shortly before it expires, then
  * `POST /v2/payments/captures/{id}/refund` with a decimal amount and the
  * remedy's key as `PayPal-Request-Id`, so a retry returns the first refund.
+ * Chargeback responses (SPEC §13): PayPal has no staging, so the response is kept
+ * here until the merchant sends it, then goes as one multipart
+ * `POST /v1/customer/disputes/{id}/provide-evidence` (an `input` JSON part and the case file).
  */
 import { toDecimalString } from '../domain/money.js';
 import { PermanentError } from '../outbox/outbox.js';
-import { PROVIDER_TIMEOUT_MS, type PaymentProvider, type RefundRequest, isRetryableStatus } from './provider.js';
+import { type EvidencePackage, PROVIDER_TIMEOUT_MS, type PaymentProvider, type RefundRequest, isRetryableStatus } from './provider.js';
 
 /** A token is renewed this long before PayPal says it expires, so no call carries one that lapses in flight. */
 const TOKEN_MARGIN_MS = 60_000;
@@ -59,7 +62,7 @@ export class PayPalProvider implements PaymentProvider {
     this.base = apiBase.replace(/\/$/, '');
   }
 
-  private async post(path: string, init: { headers: Record<string, string>; body: string }) {
+  private async post(path: string, init: { headers: Record<string, string>; body: string | FormData }) {
     try {
       return await fetch(`${this.base}${path}`, {
         method: 'POST',
@@ -144,5 +147,37 @@ export class PayPalProvider implements PaymentProvider {
     if (body.status === 'CANCELLED' || body.status === 'FAILED')
       throw new PermanentError(`PayPal refund ${body.id} ${body.status.toLowerCase()}.`);
     return { refundId: body.id };
+  }
+
+  stageEvidence(pkg: EvidencePackage): Promise<{ fields: Record<string, string> }> {
+    return Promise.resolve({ fields: { ...pkg.texts, customer_communication: pkg.file.filename } });
+  }
+
+  async submitEvidence(pkg: EvidencePackage, fields: Record<string, string>, idempotencyKey: string): Promise<void> {
+    const token = await this.accessToken();
+    const notes = Object.entries(fields)
+      .filter(([name]) => name !== 'customer_communication')
+      .map(([name, text]) => `${name.replace(/_/g, ' ')}:\n${text}`)
+      .join('\n\n');
+    const form = new FormData();
+    // Digital goods have no tracking number: the case file and the notes are the proof.
+    form.append(
+      'input',
+      new Blob([JSON.stringify({ evidences: [{ evidence_type: 'OTHER', notes: notes.slice(0, 2000) }] })], { type: 'application/json' }),
+    );
+    form.append('file1', new Blob([new Uint8Array(pkg.file.bytes)], { type: pkg.file.contentType }), pkg.file.filename);
+    const res = await this.post(`/v1/customer/disputes/${encodeURIComponent(pkg.disputeId)}/provide-evidence`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'paypal-request-id': idempotencyKey },
+      body: form,
+    });
+    if (res.status === 401) {
+      this.token = null;
+      throw new Error('PayPal refused the access token (401)');
+    }
+    if (!res.ok) {
+      const body = (await readJson(res)) as PayPalError;
+      const why = `PayPal ${isRetryableStatus(res.status) ? 'unavailable' : 'refused the evidence'} (${res.status}): ${describe(body)}`;
+      throw isRetryableStatus(res.status) ? new Error(why) : new PermanentError(why);
+    }
   }
 }

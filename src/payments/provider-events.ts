@@ -10,6 +10,7 @@ import type { Services } from '../app.js';
 import { parseState } from '../cases/service.js';
 import { DomainError } from '../domain/errors.js';
 import type { PaymentRow } from '../db/schema.js';
+import type { IncomingReport } from '../disputes/disputes.js';
 import type { FastifyZod } from '../http/server.js';
 
 export const WebhookAnswer = z.object({
@@ -45,10 +46,18 @@ export async function providerRefunded(s: Services, payment: PaymentRow, totalRe
   const state = c ? parseState(c) : null;
   // The echo of a refund this service is making right now (its result not recorded yet) is not news:
   // the executor records it. Counting it as "elsewhere" too would count it twice.
-  const inFlight =
+  const caseInFlight =
     state?.final && state.outcome?.execution === 'pending' && (state.outcome.kind === 'refund' || state.outcome.kind === 'partial_refund')
       ? state.outcome.amount
       : 0;
+  // Likewise a dispute's own refund (SPEC §12) that the worker has not recorded yet.
+  const disputeRefunds = await s.db
+    .selectFrom('disputes')
+    .select('refund_amount')
+    .where('payment_id', '=', payment.id)
+    .where('refund_state', '=', 'pending')
+    .execute();
+  const inFlight = caseInFlight + disputeRefunds.reduce((sum, d) => sum + (d.refund_amount ?? 0), 0);
   if (totalRefunded - inFlight <= payment.refunded_amount) return { received: true, handled: false, caseId: c?.id ?? null };
   if (totalRefunded > payment.amount)
     throw new DomainError(400, 'invalid_event', `A refunded total of ${totalRefunded} exceeds the payment.`);
@@ -67,15 +76,17 @@ export async function providerRefunded(s: Services, payment: PaymentRow, totalRe
   return { received: true, handled: true, caseId: result.caseId };
 }
 
-/** The customer disputed the payment with the provider: recorded as a chargeback-stage dispute. */
+/** What the provider says about a dispute of the payment, folded into its record (SPEC §12). */
 export async function providerDispute(
   s: Services,
   payment: PaymentRow,
   source: 'stripe' | 'paypal',
   externalId: string,
-  reportedAt: string,
+  report: IncomingReport,
 ): Promise<WebhookAnswer> {
-  const { changed, caseId } = await s.disputes.report(payment.id, source, externalId, { stage: 'chargeback', reportedAt });
+  if (report.currency !== undefined && report.currency !== payment.currency.toUpperCase())
+    throw new DomainError(400, 'invalid_event', `The dispute is in ${report.currency}, the payment in ${payment.currency}.`);
+  const { changed, caseId } = await s.disputes.report(payment.id, source, externalId, report);
   return { received: true, handled: changed, caseId };
 }
 

@@ -9,12 +9,28 @@ export interface RefundRequest {
   idempotencyKey: string;
 }
 
+/** A chargeback response (SPEC §13): the case file and the texts, for one provider dispute. */
+export interface EvidencePackage {
+  /** The provider's own dispute id (`dp_…`, `PP-D-…`). */
+  disputeId: string;
+  file: { filename: string; contentType: 'application/pdf'; bytes: Buffer };
+  /** Evidence fields by the provider's names (Stripe's `evidence[…]`), texts only. */
+  texts: Record<string, string>;
+}
+
 export interface PaymentProvider {
   readonly name: string;
   /** True when no money moves (no credentials): the timeline says so. */
   readonly simulated: boolean;
   /** Resolves with the provider's refund id; throws PermanentError for a refusal, anything else to retry. */
   refund(req: RefundRequest): Promise<{ refundId: string }>;
+  /**
+   * Stages a chargeback response without sending it to the bank; resolves with every field as
+   * staged (the file as the provider's file id, or as a note where the provider takes it on submission).
+   */
+  stageEvidence?(pkg: EvidencePackage, idempotencyKey: string): Promise<{ fields: Record<string, string> }>;
+  /** Sends the response to the bank: `fields` are the staged fields, with the merchant's edits. */
+  submitEvidence?(pkg: EvidencePackage, fields: Record<string, string>, idempotencyKey: string): Promise<void>;
 }
 
 /** Well under the outbox lease (60 s), so a slow call is abandoned before another worker may claim the row. */
@@ -37,6 +53,15 @@ export class SimulatedProvider implements PaymentProvider {
   refund(req: RefundRequest): Promise<{ refundId: string }> {
     // Derived from the key, as a real provider's idempotency would give the same refund back.
     return Promise.resolve({ refundId: `sim_re_${sha256(req.idempotencyKey).slice(0, 24)}` });
+  }
+
+  stageEvidence(pkg: EvidencePackage, idempotencyKey: string): Promise<{ fields: Record<string, string> }> {
+    const file = `sim_file_${sha256(idempotencyKey).slice(0, 24)}`;
+    return Promise.resolve({ fields: { ...pkg.texts, customer_communication: file } });
+  }
+
+  submitEvidence(): Promise<void> {
+    return Promise.resolve();
   }
 }
 

@@ -8,7 +8,7 @@ import { StripeProvider } from './stripe.js';
 export function buildProviders(config: Pick<Config, 'stripe' | 'paypal' | 'production'>, now: () => Date, log: Logger): Providers {
   const { stripe, paypal } = config;
   const providers: Providers = {
-    stripe: stripe.secretKey ? new StripeProvider(stripe.secretKey, stripe.apiBase) : new SimulatedProvider('stripe'),
+    stripe: stripe.secretKey ? new StripeProvider(stripe.secretKey, stripe.apiBase, stripe.filesBase) : new SimulatedProvider('stripe'),
     paypal:
       paypal.clientId && paypal.clientSecret
         ? new PayPalProvider(paypal.clientId, paypal.clientSecret, paypal.apiBase, now)

@@ -2,11 +2,14 @@
  * Stripe's events (`POST /api/v1/providers/stripe/webhook`): verified with the
  * endpoint's signing secret over the exact bytes received, then mapped onto the
  * platform's own reports: `charge.refunded` is a refund made outside the
- * Resolution Center, `charge.dispute.created` a chargeback.
+ * Resolution Center; `charge.dispute.*` and `radar.early_fraud_warning.*` are bank
+ * disputes, mapped by the dispute's status (SPEC §12): an inquiry, a chargeback or
+ * its outcome, an early fraud warning.
  */
 import Stripe from 'stripe';
 import { z } from 'zod';
 import type { Services } from '../app.js';
+import { stripeDisputeMapping } from '../domain/dispute.js';
 import { DomainError } from '../domain/errors.js';
 import type { FastifyZod } from '../http/server.js';
 import { WebhookAnswer, findPayment, ignored, providerDispute, providerRefunded, rawBodyScope } from './provider-events.js';
@@ -23,7 +26,25 @@ const ChargeObject = z.object({
   amount_refunded: z.number().int().nonnegative(),
   currency: z.string(),
 });
-const DisputeObject = z.object({ id: z.string(), charge: Ref, payment_intent: Ref });
+/** Stripe's Dispute object, the fields used here. */
+const DisputeObject = z.object({
+  id: z.string(),
+  charge: Ref,
+  payment_intent: Ref,
+  status: z.string(),
+  amount: z.number().int().nonnegative().optional(),
+  currency: z.string().optional(),
+  reason: z.string().nullish(),
+  evidence_details: z.object({ due_by: z.number().int().nullish() }).nullish(),
+});
+/** Stripe's Radar EarlyFraudWarning object. */
+const EarlyFraudWarningObject = z.object({
+  id: z.string(),
+  charge: Ref,
+  payment_intent: Ref,
+  actionable: z.boolean(),
+  fraud_type: z.string().nullish(),
+});
 
 const invalidEvent = (detail: string) => new DomainError(400, 'invalid_event', detail);
 
@@ -38,11 +59,44 @@ async function chargeRefunded(s: Services, object: unknown): Promise<WebhookAnsw
   return providerRefunded(s, payment, amount_refunded);
 }
 
-async function disputeCreated(s: Services, object: unknown, created: number): Promise<WebhookAnswer> {
-  const dispute = DisputeObject.safeParse(object);
-  if (!dispute.success) throw invalidEvent('charge.dispute.created without a dispute object.');
-  const payment = await findPayment(s, 'stripe', [refId(dispute.data.payment_intent), refId(dispute.data.charge)]);
-  return payment ? providerDispute(s, payment, 'stripe', dispute.data.id, new Date(created * 1000).toISOString()) : ignored;
+const isoOf = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString();
+
+/** `charge.dispute.created|updated|closed`, ordered by the event's `created` (an older one never rolls back). */
+async function disputeEvent(s: Services, type: string, object: unknown, created: number): Promise<WebhookAnswer> {
+  const parsed = DisputeObject.safeParse(object);
+  if (!parsed.success) throw invalidEvent(`${type} without a dispute object.`);
+  const d = parsed.data;
+  const mapped = stripeDisputeMapping(d.status);
+  if (!mapped) throw invalidEvent(`A dispute status "${d.status}" is not one Stripe documents.`);
+  const payment = await findPayment(s, 'stripe', [refId(d.payment_intent), refId(d.charge)]);
+  if (!payment) return ignored;
+  const dueBy = d.evidence_details?.due_by;
+  return providerDispute(s, payment, 'stripe', d.id, {
+    ...mapped,
+    reportedAt: isoOf(created),
+    ...(d.amount !== undefined ? { amount: d.amount } : {}),
+    ...(d.currency !== undefined ? { currency: d.currency.toUpperCase() } : {}),
+    ...(d.reason !== undefined ? { reason: d.reason } : {}),
+    ...(dueBy !== undefined ? { respondBy: dueBy === null ? null : isoOf(dueBy) } : {}),
+  });
+}
+
+/** `radar.early_fraud_warning.created|updated`: an early warning; one no longer actionable needs nothing more. */
+async function earlyFraudWarning(s: Services, type: string, object: unknown, created: number): Promise<WebhookAnswer> {
+  const parsed = EarlyFraudWarningObject.safeParse(object);
+  if (!parsed.success) throw invalidEvent(`${type} without an early fraud warning object.`);
+  const w = parsed.data;
+  const payment = await findPayment(s, 'stripe', [refId(w.payment_intent), refId(w.charge)]);
+  if (!payment) return ignored;
+  return providerDispute(s, payment, 'stripe', w.id, {
+    stage: 'early_warning',
+    status: w.actionable ? 'open' : 'closed',
+    actionable: w.actionable,
+    alertKind: 'early_fraud_warning',
+    network: 'stripe_radar',
+    ...(w.fraud_type !== undefined ? { reason: w.fraud_type } : {}),
+    reportedAt: isoOf(created),
+  });
 }
 
 export async function stripeWebhookRoutes(app: FastifyZod, s: Services): Promise<void> {
@@ -50,7 +104,8 @@ export async function stripeWebhookRoutes(app: FastifyZod, s: Services): Promise
     scope.post('/api/v1/providers/stripe/webhook', {
       schema: {
         tags: ['providers'],
-        summary: 'Stripe events: charge.refunded and charge.dispute.created, signed with STRIPE_WEBHOOK_SECRET',
+        summary:
+          'Stripe events: charge.refunded, charge.dispute.created|updated|closed, radar.early_fraud_warning.created|updated; signed with STRIPE_WEBHOOK_SECRET',
         response: { 200: WebhookAnswer },
       },
       handler: async (req): Promise<WebhookAnswer> => {
@@ -61,7 +116,8 @@ export async function stripeWebhookRoutes(app: FastifyZod, s: Services): Promise
           throw new DomainError(400, 'invalid_signature', 'The Stripe-Signature header or the body is missing.');
         let event: Stripe.Event;
         try {
-          event = Stripe.webhooks.constructEvent(req.body, signature, secret, TOLERANCE_SECONDS, undefined, s.clock.now().getTime());
+          // The tolerance is against the real time, never the movable clock: a replay stays a replay (SPEC §12).
+          event = Stripe.webhooks.constructEvent(req.body, signature, secret, TOLERANCE_SECONDS, undefined, Date.now());
         } catch {
           throw new DomainError(400, 'invalid_signature', 'The Stripe-Signature does not match this body, or it is too old.');
         }
@@ -70,7 +126,12 @@ export async function stripeWebhookRoutes(app: FastifyZod, s: Services): Promise
           case 'charge.refunded':
             return chargeRefunded(s, event.data.object);
           case 'charge.dispute.created':
-            return disputeCreated(s, event.data.object, event.created);
+          case 'charge.dispute.updated':
+          case 'charge.dispute.closed':
+            return disputeEvent(s, event.type, event.data.object, event.created);
+          case 'radar.early_fraud_warning.created':
+          case 'radar.early_fraud_warning.updated':
+            return earlyFraudWarning(s, event.type, event.data.object, event.created);
           default:
             // Acknowledged, so Stripe stops resending an event this service does not use.
             return ignored;

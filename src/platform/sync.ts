@@ -53,9 +53,67 @@ export class PlatformSync {
     private readonly disputes: Disputes,
   ) {}
 
+  /** A synced person as stored (SPEC §14 read-back). */
+  async getUser(id: string) {
+    const u = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!u) throw new DomainError(404, 'not_found', 'No such user.');
+    const members = await this.db
+      .selectFrom('merchant_members')
+      .select('merchant_id')
+      .where('user_id', '=', id)
+      .orderBy('merchant_id')
+      .execute();
+    return {
+      id: u.id,
+      email: u.erased_at ? null : u.email,
+      name: u.name,
+      isStaff: u.is_staff === 1,
+      timeZone: u.time_zone,
+      disabled: u.disabled === 1,
+      hasPassword: u.password_hash !== null,
+      erasedAt: u.erased_at,
+      merchantIds: members.map((m) => m.merchant_id),
+      createdAt: u.created_at,
+      updatedAt: u.updated_at,
+    };
+  }
+
+  /**
+   * Erasure (SPEC §14): the person becomes "Deleted user", without email or password, and
+   * every session and login link ends; their cases and money records stay, under their id.
+   */
+  async eraseUser(id: string): Promise<void> {
+    const now = this.clock.now().toISOString();
+    await this.db.transaction().execute(async (trx) => {
+      const u = await trx.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst();
+      if (!u) throw new DomainError(404, 'not_found', 'No such user.');
+      await trx
+        .updateTable('users')
+        .set({
+          name: 'Deleted user',
+          // The column is unique and required: a placeholder no mail can reach, never shown.
+          email: `erased+${id.toLowerCase()}@erased.invalid`,
+          password_hash: null,
+          disabled: 1,
+          erased_at: now,
+          updated_at: now,
+        })
+        .where('id', '=', id)
+        .where('erased_at', 'is', null)
+        .execute();
+      await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
+      await trx.deleteFrom('login_tokens').where('user_id', '=', id).execute();
+    });
+  }
+
   async putUser(id: string, u: UserInput) {
     const now = this.clock.now().toISOString();
-    const before = await this.db.selectFrom('users').select(['id', 'password_hash', 'disabled']).where('id', '=', id).executeTakeFirst();
+    const before = await this.db
+      .selectFrom('users')
+      .select(['id', 'password_hash', 'disabled', 'erased_at'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (before?.erased_at) throw new DomainError(409, 'user_erased', 'This user was erased; an erased user is never restored.');
     // A platform that re-sends the same password on every sync is not changing it: sessions stay.
     const samePassword = u.password !== undefined && !!before?.password_hash && (await verifyPassword(u.password, before.password_hash));
     const passwordHash = u.password === undefined || samePassword ? undefined : await hashPassword(u.password);

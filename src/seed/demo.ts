@@ -10,6 +10,7 @@ import { Clock } from '../clock.js';
 import type { ActionInput } from '../domain/case.js';
 import type { IssueType } from '../domain/model.js';
 import { Disputes } from '../disputes/disputes.js';
+import { normalizeSettings, writeSettings } from '../disputes/settings.js';
 import { PlatformSync } from '../platform/sync.js';
 import { reminderFor } from '../notifications/listener.js';
 import { enqueue } from '../outbox/outbox.js';
@@ -42,7 +43,8 @@ export async function seedDemo(s: Services): Promise<boolean> {
   };
   // History is written without notifications: nobody should be emailed about the past.
   const cases = new CaseService(s.db, clock, s.config);
-  const platform = new PlatformSync(s.db, clock, cases, new Disputes(s.db, clock, cases));
+  const disputes = new Disputes(s.db, clock, cases);
+  const platform = new PlatformSync(s.db, clock, cases, disputes);
 
   for (const u of DEMO_USERS)
     await platform.putUser(u.id, {
@@ -299,10 +301,24 @@ export async function seedDemo(s: Services): Promise<boolean> {
   );
   await act(carol, c1, { type: 'withdraw', message: 'That worked, thank you!' }, 4 * DAY - 2 * HOUR);
 
-  // Carol went to her bank.
+  // Carol went to her bank after a denial: PayPal reports the chargeback, and the case is staged as the merchant's answer.
+  await record('pay_c2', [
+    ['ev_c2_download', 17 * DAY, { type: 'download', ip: '198.51.100.23', description: 'Downloaded “Vocal Chops Pack” (412 MB)' }],
+  ]);
   const c2 = await open(carol, 'pay_c2', 'unauthorized_transaction', 'I do not recognise this purchase.', 15 * DAY);
+  await act(
+    eli,
+    c2,
+    { type: 'deny', message: 'The pack was bought from your account and downloaded the same day from your usual address.' },
+    14 * DAY,
+  );
   at(12 * DAY);
-  await cases.system(c2, { type: 'chargeback' });
+  await disputes.report('pay_c2', 'paypal', 'PP-D-DEMO-C2', {
+    stage: 'chargeback',
+    reason: 'unauthorised',
+    respondBy: new Date(realNow + 9 * DAY).toISOString(),
+    reportedAt: new Date(realNow - 12 * DAY).toISOString(),
+  });
 
   // Staff asked the merchant for evidence.
   const c3 = await open(
@@ -345,6 +361,36 @@ export async function seedDemo(s: Services): Promise<boolean> {
     c5,
     { type: 'appeal', message: 'All videos were uploaded; the customer had a playback issue. Here is our hosting log.' },
     5 * DAY,
+  );
+  // SPEC §12: Bob's bank is asking about the font purchase while his case is open (an inquiry
+  // on the case), Stripe Radar warned about Alice's old texture pack (an alert without a case),
+  // and Pixel Forge refunds small claims automatically.
+  at(6 * HOUR);
+  await disputes.report('pay_b1', 'stripe', 'dp_demo_b1', {
+    stage: 'inquiry',
+    status: 'open',
+    reason: 'product_unacceptable',
+    respondBy: new Date(realNow + 6 * DAY).toISOString(),
+    reportedAt: new Date(realNow - 6 * HOUR).toISOString(),
+  });
+  at(3 * HOUR);
+  await disputes.report('pay_a7', 'stripe', 'issfr_demo_a7', {
+    stage: 'early_warning',
+    status: 'open',
+    actionable: true,
+    alertKind: 'early_fraud_warning',
+    network: 'stripe_radar',
+    reason: 'made_with_stolen_card',
+    reportedAt: new Date(realNow - 3 * HOUR).toISOString(),
+  });
+  await writeSettings(
+    s.db,
+    'm_pixelforge',
+    normalizeSettings({
+      autoRefund: { card: { GBP: 1000 }, message: 'Small purchases are refunded at once: no questions asked. Sorry it did not work out!' },
+      alertAutoRefund: { USD: 100 },
+    }),
+    new Date(realNow - 3 * HOUR),
   );
   // Issue 19 (SPEC §16). A serial disputer, Finn (not in the sign-in list), with cases at
   // three merchants: one at Lumen Studio denied and then taken to his bank, two withdrawn,

@@ -33,16 +33,41 @@ export interface Refund {
   currency: string;
 }
 
-async function listen(handler: (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void) {
+async function listen(handler: (req: http.IncomingMessage, body: string, res: http.ServerResponse, bytes: Buffer) => void) {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('error', () => undefined);
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => handler(req, Buffer.concat(chunks).toString('utf8'), res));
+    req.on('end', () => {
+      const bytes = Buffer.concat(chunks);
+      handler(req, bytes.toString('utf8'), res, bytes);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return { server, url: `http://127.0.0.1:${port}` };
+}
+
+/** A multipart/form-data body as the receiving server reads it (undici's parser, as a real server's would be). */
+async function formData(req: http.IncomingMessage, bytes: Buffer): Promise<FormData | null> {
+  const type = req.headers['content-type'] ?? '';
+  if (!type.startsWith('multipart/form-data')) return null;
+  try {
+    return await new Response(bytes, { headers: { 'content-type': type } }).formData();
+  } catch {
+    return null;
+  }
+}
+
+/** A dispute's evidence as a provider received it: the call, its key, what it carried. */
+export interface EvidenceCall {
+  disputeId: string;
+  key: string;
+  /** Stripe: the `evidence[…]` fields; PayPal: `notes`. */
+  fields: Record<string, string>;
+  submit: boolean;
+  /** The uploaded file's bytes (Stripe: in `files`; PayPal: with the submission). */
+  file?: { filename: string; type: string; bytes: Buffer };
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
@@ -127,19 +152,103 @@ class FakeBase {
 }
 
 export class FakeStripe extends FakeBase {
+  override release() {
+    super.release();
+    for (const res of this.heldEvidence.splice(0)) res.destroy();
+  }
+
   static readonly SECRET_KEY = 'sk_test_fake_resolution_center';
   url = '';
   private server: http.Server | null = null;
 
   static async start() {
     const fake = new FakeStripe();
-    const { server, url } = await listen((req, raw, res) => fake.handle(req, raw, res));
+    const { server, url } = await listen((req, raw, res, bytes) => void fake.handle(req, raw, res, bytes));
     fake.server = server;
     fake.url = url;
     return fake;
   }
 
-  private handle(req: http.IncomingMessage, raw: string, res: http.ServerResponse) {
+  /** Files uploaded (`POST /v1/files`), once per idempotency key. */
+  readonly files: { id: string; key: string; purpose: string; filename: string; type: string; bytes: Buffer }[] = [];
+  /** Dispute updates (`POST /v1/disputes/{id}`) as first received per key; `evidenceCalls` counts every call. */
+  readonly disputeUpdates: EvidenceCall[] = [];
+  evidenceCalls = 0;
+  /** The next evidence calls (files or disputes) answer these statuses before succeeding. */
+  private evidenceScript: number[] = [];
+  failEvidence(...statuses: number[]) {
+    this.evidenceScript.push(...statuses);
+  }
+
+  override reset() {
+    super.reset();
+    this.files.length = 0;
+    this.disputeUpdates.length = 0;
+    this.evidenceScript = [];
+  }
+
+  private evidenceHold: (() => void) | null = null;
+  private readonly heldEvidence: http.ServerResponse[] = [];
+  /** The next dispute update is recorded but never answered: resolves once it arrived. */
+  holdNextEvidence(): Promise<void> {
+    return new Promise((resolve) => (this.evidenceHold = resolve));
+  }
+
+  private async evidence(req: http.IncomingMessage, raw: string, res: http.ServerResponse, bytes: Buffer) {
+    this.evidenceCalls++;
+    this.check(req.headers.authorization === `Bearer ${FakeStripe.SECRET_KEY}`, 'Stripe evidence: bearer secret key');
+    const key = String(req.headers['idempotency-key'] ?? '');
+    this.check(key.length > 0, 'Stripe evidence: Idempotency-Key');
+    const scripted = this.evidenceScript.shift();
+    if (scripted) return send(res, scripted, { error: { type: 'api_error', message: 'Scripted failure' } });
+    if (req.url === '/v1/files') {
+      const form = await formData(req, bytes);
+      const file = form?.get('file');
+      this.check(form?.get('purpose') === 'dispute_evidence', 'Stripe files: purpose=dispute_evidence');
+      this.check(file instanceof Blob, 'Stripe files: a file part');
+      if (!(file instanceof Blob)) return send(res, 400, { error: { type: 'invalid_request_error', message: 'file is required' } });
+      const content = Buffer.from(await file.arrayBuffer());
+      this.check(content.length <= 4_500_000, 'Stripe files: under 4.5 MB');
+      const earlier = this.files.find((f) => f.key === key);
+      const made = earlier ?? {
+        id: `file_fake_${this.files.length + 1}`,
+        key,
+        purpose: String(form?.get('purpose')),
+        filename: (file as File).name,
+        type: file.type,
+        bytes: content,
+      };
+      if (!earlier) this.files.push(made);
+      return send(res, 200, { id: made.id, object: 'file', purpose: made.purpose, size: made.bytes.length, filename: made.filename });
+    }
+    const m = /^\/v1\/disputes\/([^/]+)$/.exec(req.url ?? '');
+    this.check(req.headers['content-type']?.startsWith('application/x-www-form-urlencoded') === true, 'Stripe disputes: form-encoded body');
+    const form = new URLSearchParams(raw);
+    const fields: Record<string, string> = {};
+    let total = 0;
+    for (const [name, value] of form) {
+      const f = /^evidence\[([a-z_]+)\]$/.exec(name);
+      if (!f?.[1]) continue;
+      fields[f[1]] = value;
+      if (!value.startsWith('file_')) total += value.length;
+      this.check(value.length <= 20_000, `Stripe disputes: evidence[${f[1]}] within 20,000 characters`);
+    }
+    this.check(total <= 150_000, 'Stripe disputes: evidence within 150,000 characters');
+    this.check(['true', 'false'].includes(form.get('submit') ?? ''), 'Stripe disputes: submit');
+    if (!this.disputeUpdates.some((u) => u.key === key))
+      this.disputeUpdates.push({ disputeId: m?.[1] ?? '', key, fields, submit: form.get('submit') === 'true' });
+    if (this.evidenceHold) {
+      const arrived = this.evidenceHold;
+      this.evidenceHold = null;
+      this.heldEvidence.push(res);
+      return arrived();
+    }
+    send(res, 200, { id: m?.[1], object: 'dispute', status: 'needs_response', evidence: fields });
+  }
+
+  private async handle(req: http.IncomingMessage, raw: string, res: http.ServerResponse, bytes: Buffer) {
+    if (req.method === 'POST' && (req.url === '/v1/files' || /^\/v1\/disputes\/[^/]+$/.test(req.url ?? '')))
+      return this.evidence(req, raw, res, bytes);
     if (req.method !== 'POST' || req.url !== '/v1/refunds')
       return send(res, 404, { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${req.url})` } });
     const form = Object.fromEntries(new URLSearchParams(raw));
@@ -200,7 +309,7 @@ export class FakePayPal extends FakeBase {
 
   static async start() {
     const fake = new FakePayPal();
-    const { server, url } = await listen((req, raw, res) => fake.handle(req, raw, res));
+    const { server, url } = await listen((req, raw, res, bytes) => void fake.handle(req, raw, res, bytes));
     fake.server = server;
     fake.url = url;
     return fake;
@@ -253,7 +362,52 @@ export class FakePayPal extends FakeBase {
     this.tokens.clear();
   }
 
-  private handle(req: http.IncomingMessage, raw: string, res: http.ServerResponse) {
+  /** Evidence provided (`provide-evidence`), as first received per PayPal-Request-Id; `evidenceCalls` counts every call. */
+  readonly evidence: EvidenceCall[] = [];
+  evidenceCalls = 0;
+
+  override reset() {
+    super.reset();
+    this.evidence.length = 0;
+  }
+
+  private async provideEvidence(req: http.IncomingMessage, res: http.ServerResponse, bytes: Buffer, disputeId: string) {
+    this.evidenceCalls++;
+    const bearer = req.headers.authorization?.replace(/^Bearer /, '') ?? '';
+    if (!this.tokens.has(bearer)) return send(res, 401, { error: 'invalid_token' });
+    const key = String(req.headers['paypal-request-id'] ?? '');
+    this.check(key.length > 0, 'PayPal evidence: PayPal-Request-Id');
+    const form = await formData(req, bytes);
+    this.check(form !== null, 'PayPal evidence: multipart/form-data');
+    let input: { evidences?: { evidence_type?: string; notes?: string }[] } = {};
+    try {
+      const part = form?.get('input');
+      input = JSON.parse(part instanceof Blob ? await part.text() : String(part)) as typeof input;
+    } catch {
+      this.problems.push('PayPal evidence: an input JSON part');
+    }
+    const file = form?.get('file1');
+    this.check(file instanceof Blob, 'PayPal evidence: a file part');
+    const type = file instanceof Blob ? file.type : '';
+    this.check(['image/jpeg', 'image/gif', 'image/png', 'application/pdf'].includes(type), 'PayPal evidence: jpg, gif, png or pdf');
+    const content = file instanceof Blob ? Buffer.from(await file.arrayBuffer()) : Buffer.alloc(0);
+    this.check(content.length < 10 * 1024 * 1024, 'PayPal evidence: a file under 10 MB');
+    const first = input.evidences?.[0];
+    this.check(typeof first?.evidence_type === 'string', 'PayPal evidence: evidence_type');
+    if (!this.evidence.some((e) => e.key === key))
+      this.evidence.push({
+        disputeId,
+        key,
+        fields: { evidence_type: first?.evidence_type ?? '', notes: first?.notes ?? '' },
+        submit: true,
+        file: { filename: file instanceof File ? file.name : '', type, bytes: content },
+      });
+    send(res, 200, { links: [{ href: `${this.url}/v1/customer/disputes/${disputeId}`, rel: 'self', method: 'GET' }] });
+  }
+
+  private async handle(req: http.IncomingMessage, raw: string, res: http.ServerResponse, bytes: Buffer) {
+    const evidence = /^\/v1\/customer\/disputes\/([^/]+)\/provide-evidence$/.exec(req.url ?? '');
+    if (req.method === 'POST' && evidence) return this.provideEvidence(req, res, bytes, decodeURIComponent(evidence[1] ?? ''));
     if (req.method === 'POST' && req.url === '/v1/oauth2/token') {
       this.tokenCalls++;
       const basic = Buffer.from(`${FakePayPal.CLIENT_ID}:${FakePayPal.CLIENT_SECRET}`).toString('base64');

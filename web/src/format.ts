@@ -151,6 +151,7 @@ export const REVIEW_REASON_WORDS: Record<ReviewReason, string> = {
   customer_appeal: 'Appeal by the customer',
   merchant_appeal: 'Appeal by the merchant',
   remedy_failed: 'The refund failed at the payment provider',
+  over_refunded: 'Refunds and credits went above what was paid',
 };
 
 export const REASON_WORDS: Record<string, string> = {

@@ -11,6 +11,7 @@ import { CasePage } from './pages/Case';
 import { CreditsPage } from './pages/Credits';
 import { InboxPage } from './pages/Inbox';
 import { InsightsPage } from './pages/Insights';
+import { SettingsPage } from './pages/BankAlerts';
 import { QueuePage } from './pages/Queue';
 import { MailboxPage } from './pages/Mailbox';
 import { TimeMachinePage } from './pages/TimeMachine';
@@ -27,6 +28,7 @@ const ROUTES: [string, Page][] = [
   ['/credits', () => <CreditsPage />],
   ['/inbox', () => <InboxPage />],
   ['/insights', () => <InsightsPage />],
+  ['/settings', () => <SettingsPage />],
   ['/queue', () => <QueuePage />],
   ['/replies', () => <RepliesPage />],
   ['/dev/mailbox', () => <MailboxPage />],
@@ -64,6 +66,7 @@ function Nav({ onNavigate }: { onNavigate: () => void }) {
           <ul>
             {item('/inbox', 'Cases inbox')}
             {item('/insights', 'Insights')}
+            {item('/settings', 'Auto-refund rules')}
             {!me.isStaff && item('/replies', 'Saved replies')}
           </ul>
         </div>

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Services } from '../../app.js';
 import { SESSION_COOKIE, requirePerson, viewerOf } from '../auth.js';
 import { type FastifyZod, PERSON } from '../server.js';
-import { Credits, Me, Order, SessionAnswer, SessionBody } from '../schemas.js';
+import { Credits, Me, Order, OrderListQuery, Page, SessionAnswer, SessionBody } from '../schemas.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Viewer } from '../../cases/access.js';
 
@@ -73,10 +73,11 @@ export function peopleRoutes(app: FastifyZod, s: Services) {
     schema: {
       tags: ['customer'],
       security,
-      summary: 'My payments, each with whether a case can be opened and why not',
-      response: { 200: z.object({ data: z.array(Order) }) },
+      summary: 'My payments, newest first, each with whether a case can be opened and why not',
+      querystring: OrderListQuery,
+      response: { 200: Page(Order) },
     },
-    handler: async (req) => s.queries.orders(viewerOf(req), s.clock.now()),
+    handler: async (req) => s.queries.orders(viewerOf(req), s.clock.now(), req.query),
   });
 
   app.get('/api/v1/credits', {

@@ -3,16 +3,18 @@ import { z } from 'zod';
 import { type FastifyZod, PLATFORM } from '../server.js';
 import { requirePlatform } from '../auth.js';
 import {
-  CaseListQuery,
   CaseParams,
   CaseView,
   ClockBody,
   IdParams,
   LoginLink,
   LoginLinkBody,
+  PlatformUser,
+  durationMs,
   MerchantBody,
   Page,
-  PaymentBody,
+  PaymentBodyDoc,
+  PlatformCaseListQuery,
   PlatformPayment,
   UserBody,
 } from '../schemas.js';
@@ -31,6 +33,27 @@ export function platformRoutes(app: FastifyZod, s: Services) {
     ...base,
     schema: { tags, security, summary: 'Create or update a user', params: IdParams, body: UserBody, response: { 200: Upserted } },
     handler: async (req) => ({ id: req.params.id, ...(await s.platform.putUser(req.params.id, req.body)) }),
+  });
+
+  app.get('/api/v1/platform/users/:id', {
+    ...base,
+    schema: { tags, security, summary: 'A synced user as stored (never the password)', params: IdParams, response: { 200: PlatformUser } },
+    handler: async (req) => s.platform.getUser(req.params.id),
+  });
+
+  app.delete('/api/v1/platform/users/:id', {
+    ...base,
+    schema: {
+      tags,
+      security,
+      summary: 'Erase a user: "Deleted user", email and password removed, sessions ended; cases and money records stay',
+      params: IdParams,
+      response: { 204: z.null() },
+    },
+    handler: async (req, reply) => {
+      await s.platform.eraseUser(req.params.id);
+      return reply.code(204).send(null);
+    },
   });
 
   app.put('/api/v1/platform/merchants/:id', {
@@ -53,7 +76,7 @@ export function platformRoutes(app: FastifyZod, s: Services) {
       security,
       summary: 'Create or update a payment; a change to refunded closes its open case',
       params: IdParams,
-      body: PaymentBody,
+      body: PaymentBodyDoc,
       response: { 200: Upserted.extend({ caseId: z.string().nullable() }) },
     },
     handler: async (req) => ({ id: req.params.id, ...(await s.platform.putPayment(req.params.id, req.body)) }),
@@ -87,8 +110,17 @@ export function platformRoutes(app: FastifyZod, s: Services) {
     ...base,
     // The answer is a secret: never stored for replay (SPEC §15).
     config: { idempotency: 'ignored' },
-    schema: { tags, security, summary: 'A one-use login link, valid 15 minutes', body: LoginLinkBody, response: { 201: LoginLink } },
-    handler: async (req, reply) => reply.code(201).send(await s.sessions.createLoginLink(req.body.userId)),
+    schema: {
+      tags,
+      security,
+      summary: 'A one-use login link (valid `ttl`, default 15 minutes) that lands on `returnTo`',
+      body: LoginLinkBody,
+      response: { 201: LoginLink },
+    },
+    handler: async (req, reply) =>
+      reply
+        .code(201)
+        .send(await s.sessions.createLoginLink(req.body.userId, { ttlMs: durationMs(req.body.ttl), returnTo: req.body.returnTo })),
   });
 
   app.delete('/api/v1/platform/users/:id/sessions', {
@@ -108,7 +140,13 @@ export function platformRoutes(app: FastifyZod, s: Services) {
 
   app.get('/api/v1/platform/cases', {
     ...base,
-    schema: { tags, security, summary: 'Every case, newest first', querystring: CaseListQuery, response: { 200: Page(CaseView) } },
+    schema: {
+      tags,
+      security,
+      summary: 'Every case, newest first, filtered',
+      querystring: PlatformCaseListQuery,
+      response: { 200: Page(CaseView) },
+    },
     handler: async (req) => s.queries.listForPlatform(req.query, s.clock.now()),
   });
 

@@ -8,6 +8,8 @@ import { useMe } from '../session';
 import { Alert, Countdown, ErrorBox, FieldError, Loading, StatusPill, useLoad } from '../ui';
 import { type ActionUi, actionUi, eventWords } from './caseWords';
 import { CaseFileCard, SystemEvidenceCard } from './CaseEvidence';
+import { BankAlertBanner } from './BankAlerts';
+import { ChargebackResponses } from './ChargebackResponse';
 import { ContextCard, SavedReplyPicker } from './Tools';
 
 const POLL_MS = 4000;
@@ -491,6 +493,9 @@ export function CasePage({ id }: { id: string }) {
             )}
           </section>
 
+          <BankAlertBanner c={k} onChanged={() => void reload()} />
+
+          <ChargebackResponses caseId={k.id} role={k.role} />
           <Assignment
             c={k}
             onDone={(next, note) => {

@@ -5,6 +5,7 @@ import { Link } from '../router';
 import { useMe, useNow } from '../session';
 import { Countdown, Empty, ErrorBox, Loading, PageHeader, StatusPill, isUrgent, useLoad } from '../ui';
 import { turnWords } from './Cases';
+import { InboxAlerts } from './BankAlerts';
 
 type Filter = 'needs_you' | 'waiting' | 'review' | 'closed' | 'all';
 const FILTERS: [Filter, string, (c: Case) => boolean][] = [
@@ -46,6 +47,7 @@ export function InboxPage() {
             : 'Cases about your sales, soonest deadline first.'
         }
       />
+      <InboxAlerts />
       <div className="toolbar">
         <div className="tabs" role="group" aria-label="Show cases">
           {FILTERS.map(([k, label]) => (

@@ -26,7 +26,7 @@ export function LoginPage() {
       await api('POST', '/session', body);
       const next = url.searchParams.get('next');
       await refresh();
-      navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', true);
+      navigate(next && next.startsWith('/') && !next.includes('//') && !next.includes('\\') ? next : '/', true);
     } catch (e) {
       setError(e instanceof ApiError ? e : new ApiError(0, 'error', String(e)));
     } finally {

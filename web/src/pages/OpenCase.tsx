@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { ApiError, type Case, type OrderView, api } from '../api';
+import { ApiError, type Case, type OrderView, all, api } from '../api';
 import { FileDrop, type FilesState } from '../files';
 import { INELIGIBLE, ISSUE_LABELS, PROVIDER_LABELS, date, money } from '../format';
 import { Link, navigate } from '../router';
@@ -12,8 +12,7 @@ const MAX = 5000;
 export function OpenCasePage({ paymentId }: { paymentId: string }) {
   const me = useMe();
   const { value } = useLoad(async () => {
-    const orders = await api<{ data: OrderView[] }>('GET', '/orders');
-    const order = orders.data.find((o) => o.id === paymentId);
+    const order = (await all<OrderView>('/orders')).find((o) => o.id === paymentId);
     if (!order) throw new ApiError(404, 'not_found', 'No such order.');
     return order;
   }, [paymentId]);

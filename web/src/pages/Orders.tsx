@@ -1,4 +1,4 @@
-import { type OrderView, api } from '../api';
+import { type OrderView, all } from '../api';
 import { INELIGIBLE, PROVIDER_LABELS, date, money } from '../format';
 import { Link } from '../router';
 import { useMe } from '../session';
@@ -6,7 +6,7 @@ import { Empty, ErrorBox, Loading, PageHeader, useLoad } from '../ui';
 
 export function OrdersPage() {
   const me = useMe();
-  const { value, reload } = useLoad(() => api<{ data: OrderView[] }>('GET', '/orders'), []);
+  const { value, reload } = useLoad(async () => ({ data: await all<OrderView>('/orders') }), []);
   return (
     <>
       <PageHeader title="My orders" subtitle="Something wrong with a purchase? Open a case and the seller has 7 days to answer." />

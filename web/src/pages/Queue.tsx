@@ -8,6 +8,7 @@ const KINDS: Record<QueueEntry['queueReason'], { label: string; tone: string }> 
   appeal: { label: 'Appeal · needs a second reviewer', tone: 'badge-appeal' },
   escalation: { label: 'Escalated', tone: 'badge-review' },
   remedy_failed: { label: 'Refund failed', tone: 'badge-urgent' },
+  over_refunded: { label: 'Over-refunded', tone: 'badge-urgent' },
 };
 
 const REASONS = Object.keys(REVIEW_REASON_WORDS) as ReviewReason[];

@@ -15,7 +15,13 @@ export function eventWords(e: CaseEvent, c: Case): string {
     case 'responded':
       return e.actor.kind === 'staff' ? 'posted a message to both sides' : 'replied';
     case 'accepted':
-      return 'accepted the claim and refunded what was left of the payment';
+      if (d.rule === 'auto_refund')
+        return 'accepted the claim automatically under the merchant’s auto-refund rule and refunded what was left of the payment';
+      if (d.rule === 'alert_auto_refund')
+        return 'accepted the claim automatically under the merchant’s alert auto-refund rule (the bank was asking) and refunded what was left of the payment';
+      return typeof d.disputeId === 'string'
+        ? 'refunded what was left of the payment after the customer’s bank asked about it, accepting the claim'
+        : 'accepted the claim and refunded what was left of the payment';
     case 'denied':
       return 'denied the claim';
     case 'requested_more_info':
@@ -72,6 +78,8 @@ export function eventWords(e: CaseEvent, c: Case): string {
       return 'sent a deadline reminder';
     case 'remedy_retried':
       return 'retried the refund';
+    case 'bank_inquiry':
+      return `noted that the customer’s bank is asking about this payment (${d.stage === 'early_warning' ? 'an early fraud warning' : 'an inquiry'}${amount ? `; ${amount} left` : ''}): a refund now prevents a chargeback`;
     case 'assigned':
       if (d.assigneeId === null) return 'released the case: nobody holds it';
       return d.assigneeId === e.actor.id ? 'claimed the case' : `assigned the case to ${String(d.assigneeName ?? d.assigneeId)}`;
