@@ -45,6 +45,9 @@ function outcomeText(c: Case): string | null {
     o.plannedAmount !== undefined
       ? ` The payment was partly refunded elsewhere, so ${m} is paid instead of the ${money(o.plannedAmount, o.currency)} decided.`
       : '';
+  // After a chargeback the bank decides, not the merchant: "none" there means nothing is paid here.
+  if (c.status === 'chargeback_filed' && o.kind === 'none')
+    return 'No refund here: the customer’s bank took the payment back (a chargeback), so the bank decides now.';
   return outcomeKindText(o, m, exec) + shrunk;
 }
 
