@@ -36,6 +36,18 @@ describe('the web app', () => {
     }
   });
 
+  it('serves index.html for every page of the app, so a reload or a shared link never 404s', async () => {
+    // The app's routes as web/src/main.tsx declares them, with a sample value for each parameter.
+    const source = fs.readFileSync(path.join('web', 'src', 'main.tsx'), 'utf8');
+    const pages = [...source.matchAll(/^\s*\['(\/[^']*)', /gm)].map((m) => (m[1] ?? '').replace(/:[a-zA-Z]+/g, 'x'));
+    expect(pages).toContain('/settings');
+    for (const p of pages) {
+      const r = await t.api('GET', p);
+      expect(r.status, p).toBe(200);
+      expect(r.body, p).toContain('<div id="root"></div>');
+    }
+  });
+
   it('serves hashed assets with a long cache', async () => {
     const r = await t.api('GET', '/assets/app-abc123.js');
     expect(r.status).toBe(200);

@@ -29,6 +29,7 @@ const APP_PATHS = [
   '/credits',
   '/inbox',
   '/insights',
+  '/settings',
   '/queue',
   '/replies',
   '/dev/*',
