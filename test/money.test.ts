@@ -157,6 +157,18 @@ describe('refunds through Stripe', () => {
     expect(after.payment.refundedAmount).toBe(10000);
   });
 
+  it('retries a 503 whose body is not a Stripe error, instead of taking it for a refund', async () => {
+    stripe.failNext({ status: 503, body: {} });
+    const c = await acceptedCase({ providerPaymentId: 'pi_bare_503' });
+    await w.advance('PT1S');
+    expect((await get(c.id)).outcome.execution).toBe('pending');
+    await w.advance('PT13S');
+    expect(stripe.calls.map((x) => x.status)).toEqual([503, 200]);
+    const after = await get(c.id);
+    expect(after.outcome.execution).toBe('succeeded');
+    expect(ofType(after, 'refund_succeeded')[0]?.data.refundId).toBe(stripe.refunds.find((r) => r.key === `rc-refund-${c.id}`)?.id);
+  });
+
   it('retries dropped connections with the same key', async () => {
     // The SDK itself retries a closed connection once, even with its retries off; then ours back off.
     stripe.failNext({ status: DROP, body: null }, { status: DROP, body: null });

@@ -48,6 +48,10 @@ export class StripeProvider implements PaymentProvider {
     if (!target) throw new PermanentError(`Stripe cannot refund "${id}": expected a payment intent (pi_…) or a charge (ch_…).`);
     try {
       const refund = await this.stripe.refunds.create({ ...target, amount: req.amount }, { idempotencyKey: req.idempotencyKey });
+      // The SDK returns any body it cannot read as an error as the object itself (a bare 503 from a proxy, say):
+      // without a refund id nothing is known to have been refunded, so it is retried with the same key.
+      if (typeof refund.id !== 'string' || !refund.id)
+        throw new Error(`Stripe answered ${refund.lastResponse?.statusCode ?? 'without a status'} without a refund id`);
       if (refund.status === 'failed' || refund.status === 'canceled')
         throw new PermanentError(
           `Stripe refund ${refund.id} ${refund.status}${refund.failure_reason ? `: ${refund.failure_reason}` : ''}.`,
