@@ -4,18 +4,21 @@
  * recorded. The next worker repeats both calls with the same keys; Stripe keeps one file
  * and one staging, and the dispute records the staging once.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FakeStripe } from './support/fake-providers.js';
 import { type TestApp, startApp } from './support/harness.js';
 import { DAY, type World, makeWorld } from './support/world.js';
+import { waitFor, workerProcesses } from './support/workers.js';
 
 const WEBHOOK_SECRET = 'whsec_evidence_crash';
 let t: TestApp;
 let w: World;
 let stripe: FakeStripe;
-const workers: ChildProcess[] = [];
+const workers = workerProcesses(
+  () => t,
+  () => ({ STRIPE_SECRET_KEY: FakeStripe.SECRET_KEY, STRIPE_API_BASE: stripe.url, STRIPE_FILES_BASE: stripe.url }),
+);
 
 beforeAll(async () => {
   stripe = await FakeStripe.start();
@@ -25,45 +28,10 @@ beforeAll(async () => {
   w = await makeWorld(t.api);
 });
 afterAll(async () => {
-  for (const p of workers) if (p.exitCode === null && p.signalCode === null && p.pid) process.kill(-p.pid, 'SIGKILL');
+  workers.killAll();
   await t?.close();
   await stripe?.close();
 });
-
-/** `npx tsx src/main.ts worker` against the test's database, in its own process group. */
-function startWorker(): { child: ChildProcess; exited: Promise<void> } {
-  const child = spawn('npx', ['tsx', 'src/main.ts', 'worker'], {
-    cwd: process.cwd(),
-    detached: true,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...process.env,
-      DATABASE_URL: t.config.databaseUrl,
-      DATA_DIR: t.dir,
-      DEMO_SEED: '0',
-      DEV_CLOCK: '1',
-      LOG_LEVEL: 'error',
-      STRIPE_SECRET_KEY: FakeStripe.SECRET_KEY,
-      STRIPE_API_BASE: stripe.url,
-      STRIPE_FILES_BASE: stripe.url,
-    },
-  });
-  workers.push(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return { child, exited };
-}
-
-const kill = (child: ChildProcess, signal: NodeJS.Signals) => child.pid && process.kill(-child.pid, signal);
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const end = performance.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (performance.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 it('stages the answer once when the worker dies between Stripe’s answer and the recording', { timeout: 90_000 }, async () => {
   const serviceNow = async () => Date.parse((await t.api('GET', '/api/v1/platform/dev/clock', { token: w.platform })).body.now);
@@ -89,9 +57,9 @@ it('stages the answer once when the worker dies between Stripe’s answer and th
   const dispute = async () => (await t.api('GET', `/api/v1/cases/${c.id}/disputes`, { token: w.tokens.merchant })).body.data[0];
 
   const staged = stripe.holdNextEvidence();
-  const first = startWorker();
+  const first = workers.start();
   await staged; // Stripe has the staged evidence; its answer is held, so the worker cannot have recorded it.
-  kill(first.child, 'SIGKILL');
+  workers.kill(first.child, 'SIGKILL');
   await first.exited;
   stripe.release();
   expect((await dispute()).evidence).toBeNull();
@@ -99,9 +67,9 @@ it('stages the answer once when the worker dies between Stripe’s answer and th
 
   // The dead worker's lease (60 s) must pass before another may claim the row.
   await t.app.services.clock.advance(2 * 60_000);
-  const second = startWorker();
-  const done = await until('the staging to be recorded', async () => ((await dispute()).evidence ? dispute() : undefined));
-  kill(second.child, 'SIGTERM');
+  const second = workers.start();
+  const done = await waitFor('the staging to be recorded', async () => ((await dispute()).evidence ? dispute() : undefined));
+  workers.kill(second.child, 'SIGTERM');
   await second.exited;
 
   expect(done.evidence).toMatchObject({ staged: { fields: { customer_communication: stripe.files[0]!.id } }, submittedAt: null });

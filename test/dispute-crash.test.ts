@@ -4,16 +4,19 @@
  * worker repeats the call with the key derived from the dispute, Stripe gives the first
  * refund back, and the payment counts the refund once.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FakeStripe } from './support/fake-providers.js';
 import { type TestApp, startApp } from './support/harness.js';
 import { type World, makeWorld } from './support/world.js';
+import { waitFor, workerProcesses } from './support/workers.js';
 
 let t: TestApp;
 let w: World;
 let stripe: FakeStripe;
-const workers: ChildProcess[] = [];
+const workers = workerProcesses(
+  () => t,
+  () => ({ STRIPE_SECRET_KEY: FakeStripe.SECRET_KEY, STRIPE_API_BASE: stripe.url }),
+);
 
 beforeAll(async () => {
   stripe = await FakeStripe.start();
@@ -22,47 +25,10 @@ beforeAll(async () => {
   w = await makeWorld(t.api);
 });
 afterAll(async () => {
-  for (const p of workers) if (p.exitCode === null && p.signalCode === null && p.pid) process.kill(-p.pid, 'SIGKILL');
+  workers.killAll();
   await t?.close();
   await stripe?.close();
 });
-
-/** `npx tsx src/main.ts worker` against the test's database, in its own process group. */
-function startWorker(): { child: ChildProcess; exited: Promise<void> } {
-  const child = spawn('npx', ['tsx', 'src/main.ts', 'worker'], {
-    cwd: process.cwd(),
-    detached: true,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...process.env,
-      DATABASE_URL: t.config.databaseUrl,
-      DATA_DIR: t.dir,
-      DEMO_SEED: '0',
-      DEV_CLOCK: '1',
-      LOG_LEVEL: 'error',
-      STRIPE_SECRET_KEY: FakeStripe.SECRET_KEY,
-      STRIPE_API_BASE: stripe.url,
-    },
-  });
-  workers.push(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return { child, exited };
-}
-
-/** Kills the worker and everything it started (npx → tsx → node), as a crash would. */
-function kill(child: ChildProcess, signal: NodeJS.Signals) {
-  if (child.pid) process.kill(-child.pid, signal);
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const end = performance.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (performance.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 it('records one refund from an alert when the worker dies between Stripe’s answer and the recording', { timeout: 90_000 }, async () => {
   const paymentId = await w.payment({ providerPaymentId: 'pi_alert_crash', paidAt: new Date().toISOString() });
@@ -75,9 +41,9 @@ it('records one refund from an alert when the worker dies between Stripe’s ans
   const refunded = await t.api('POST', `/api/v1/disputes/${alert.body.id}/actions`, { token: w.tokens.merchant, body: { type: 'refund' } });
   expect(refunded.status).toBe(200);
 
-  const first = startWorker();
+  const first = workers.start();
   await made; // Stripe has made the refund; its answer is held, so the worker cannot have recorded it.
-  kill(first.child, 'SIGKILL');
+  workers.kill(first.child, 'SIGKILL');
   await first.exited;
   stripe.release();
   const dispute = async () => (await t.api('GET', `/api/v1/disputes/${alert.body.id}`, { token: w.tokens.merchant })).body;
@@ -88,12 +54,12 @@ it('records one refund from an alert when the worker dies between Stripe’s ans
 
   // The dead worker's lease (60 s) must pass before another may claim the row.
   await t.app.services.clock.advance(2 * 60_000);
-  const second = startWorker();
-  const done = await until('the refund to be recorded', async () => {
+  const second = workers.start();
+  const done = await waitFor('the refund to be recorded', async () => {
     const d = await dispute();
     return d.refund.state === 'pending' ? undefined : d;
   });
-  kill(second.child, 'SIGTERM');
+  workers.kill(second.child, 'SIGTERM');
   await second.exited;
 
   expect(done).toMatchObject({ status: 'refunded', refund: { state: 'succeeded', amount: 10000, refundId: stripe.refunds[0]?.id } });

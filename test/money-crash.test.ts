@@ -4,16 +4,19 @@
  * restarted worker repeats the call with the same key, Stripe gives the first
  * refund back, and the case records one success.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FakeStripe } from './support/fake-providers.js';
 import { type TestApp, startApp } from './support/harness.js';
 import { type World, makeWorld } from './support/world.js';
+import { waitFor, workerProcesses } from './support/workers.js';
 
 let t: TestApp;
 let w: World;
 let stripe: FakeStripe;
-const workers: ChildProcess[] = [];
+const workers = workerProcesses(
+  () => t,
+  () => ({ STRIPE_SECRET_KEY: FakeStripe.SECRET_KEY, STRIPE_API_BASE: stripe.url }),
+);
 
 beforeAll(async () => {
   stripe = await FakeStripe.start();
@@ -22,47 +25,10 @@ beforeAll(async () => {
   w = await makeWorld(t.api);
 });
 afterAll(async () => {
-  for (const p of workers) if (p.exitCode === null && p.signalCode === null && p.pid) process.kill(-p.pid, 'SIGKILL');
+  workers.killAll();
   await t?.close();
   await stripe?.close();
 });
-
-/** `npx tsx src/main.ts worker` against the test's database, in its own process group. */
-function startWorker(): { child: ChildProcess; exited: Promise<void> } {
-  const child = spawn('npx', ['tsx', 'src/main.ts', 'worker'], {
-    cwd: process.cwd(),
-    detached: true,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...process.env,
-      DATABASE_URL: t.config.databaseUrl,
-      DATA_DIR: t.dir,
-      DEMO_SEED: '0',
-      DEV_CLOCK: '1',
-      LOG_LEVEL: 'error',
-      STRIPE_SECRET_KEY: FakeStripe.SECRET_KEY,
-      STRIPE_API_BASE: stripe.url,
-    },
-  });
-  workers.push(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return { child, exited };
-}
-
-/** Kills the worker and everything it started (npx → tsx → node), as a crash would. */
-function kill(child: ChildProcess, signal: NodeJS.Signals) {
-  if (child.pid) process.kill(-child.pid, signal);
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const end = performance.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (performance.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 it('records one refund when the worker dies between Stripe’s answer and the recording', { timeout: 90_000 }, async () => {
   const c = await w.openCase({ providerPaymentId: 'pi_crash_1', paidAt: new Date().toISOString() });
@@ -70,9 +36,9 @@ it('records one refund when the worker dies between Stripe’s answer and the re
   const accepted = await w.act(w.tokens.merchant, c.id, { type: 'accept' });
   expect(accepted.status).toBe(200);
 
-  const first = startWorker();
+  const first = workers.start();
   await made; // Stripe has made the refund; its answer is held, so the worker cannot have recorded it.
-  kill(first.child, 'SIGKILL');
+  workers.kill(first.child, 'SIGKILL');
   await first.exited;
   stripe.release();
   const view = async () => (await t.api('GET', `/api/v1/cases/${c.id}`, { token: w.tokens.customer })).body;
@@ -83,12 +49,12 @@ it('records one refund when the worker dies between Stripe’s answer and the re
 
   // The dead worker's lease (60 s) must pass before another may claim the row.
   await t.app.services.clock.advance(2 * 60_000);
-  const second = startWorker();
-  const done = await until('the refund to be recorded', async () => {
+  const second = workers.start();
+  const done = await waitFor('the refund to be recorded', async () => {
     const v = await view();
     return v.outcome.execution === 'pending' ? undefined : v;
   });
-  kill(second.child, 'SIGTERM');
+  workers.kill(second.child, 'SIGTERM');
   await second.exited;
 
   expect(done.outcome).toMatchObject({ kind: 'refund', execution: 'succeeded' });
