@@ -8,56 +8,29 @@ import { CaseQueries } from './cases/queries.js';
 import { CaseService, type EvidenceClaimer } from './cases/service.js';
 import { Clock } from './clock.js';
 import type { Config } from './config.js';
-import { type Database, migrateToLatest, openDatabase } from './db/database.js';
-import type { Kysely } from 'kysely';
-import type { DB } from './db/schema.js';
-import { type Counters, openCounters } from './http/counters.js';
-import { type RouteModule, buildServer } from './http/server.js';
+import { migrateToLatest, openDatabase } from './db/database.js';
+import { openCounters } from './http/counters.js';
+import type { RouteModule } from './http/kit.js';
+import { buildServer } from './http/server.js';
+import type { Services } from './services.js';
 import { purgeIdempotencyKeys } from './http/idempotency.js';
 import { Jobs } from './jobs/jobs.js';
 import { type OutboxHandler, OutboxWorker } from './outbox/outbox.js';
 import type { Providers } from './payments/provider.js';
 import { buildProviders } from './payments/providers.js';
 import { remedyHandler } from './payments/remedies.js';
-import { paypalWebhookRoutes } from './payments/paypal-webhook.js';
-import { stripeWebhookRoutes } from './payments/stripe-webhook.js';
 import { PlatformSync } from './platform/sync.js';
 import { Disputes } from './disputes/disputes.js';
 import { ChargebackEvidence } from './disputes/evidence.js';
 import { disputeRefundHandler } from './disputes/refunds.js';
 import { seedDemo } from './seed/demo.js';
-import { devRoutes } from './http/routes/dev.js';
-import { insightsRoutes } from './http/routes/insights.js';
-import { disputeRoutes } from './http/routes/disputes.js';
-import { toolsRoutes } from './http/routes/tools.js';
 import { webApp } from './web/static.js';
 import { notificationListener } from './notifications/listener.js';
 import { emailHandler, reminderHandler } from './notifications/mail.js';
-import { notificationRoutes } from './notifications/routes.js';
 import { purgeWebhookEvents, webhookHandler } from './notifications/webhooks.js';
-import { type Storage, openStorage } from './files/storage.js';
+import { openStorage } from './files/open-storage.js';
+import type { Storage } from './files/storage.js';
 import { Uploads } from './files/uploads.js';
-import { uploadRoutes } from './http/routes/uploads.js';
-import { evidenceRoutes } from './http/routes/evidence.js';
-
-export interface Services {
-  config: Config;
-  database: Database;
-  db: Kysely<DB>;
-  clock: Clock;
-  cases: CaseService;
-  queries: CaseQueries;
-  sessions: Sessions;
-  platform: PlatformSync;
-  disputes: Disputes;
-  chargebackEvidence: ChargebackEvidence;
-  outbox: OutboxWorker;
-  jobs: Jobs;
-  log: Logger;
-  storage: Storage;
-  uploads: Uploads;
-  counters: Counters;
-}
 
 export interface AppParts {
   /** Replaces the wall clock's base (tests pin time; the movable offset still applies). */
@@ -148,19 +121,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     counters,
   };
   const seeded = config.demoSeed ? await seedDemo(services) : false;
-  const server = await buildServer(services, log, [
-    uploadRoutes,
-    stripeWebhookRoutes,
-    paypalWebhookRoutes,
-    notificationRoutes,
-    devRoutes,
-    insightsRoutes,
-    disputeRoutes,
-    toolsRoutes,
-    evidenceRoutes,
-    ...(parts.routes ?? []),
-    webApp(parts.webRoot),
-  ]);
+  const server = await buildServer(services, log, [...(parts.routes ?? []), webApp(parts.webRoot)]);
   return {
     services,
     server,

@@ -6,7 +6,8 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PART_BYTES } from '../src/files/s3.js';
-import { type Storage, openStorage } from '../src/files/storage.js';
+import { openStorage } from '../src/files/open-storage.js';
+import type { Storage } from '../src/files/storage.js';
 import { type TestS3, startS3 } from './support/s3.js';
 
 async function read(stream: Readable): Promise<Buffer> {

@@ -1,6 +1,7 @@
 /** Evidence files through the HTTP API (SPEC §7, §9), on local disk and on S3. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Storage, openStorage } from '../src/files/storage.js';
+import { openStorage } from '../src/files/open-storage.js';
+import type { Storage } from '../src/files/storage.js';
 import { type TestApp, startApp } from './support/harness.js';
 import { ELF, GIF, HTML, JPEG, MOV, MP4, PDF, PNG, TEXT, WEBM, WEBP } from './support/files.js';
 import { type TestS3, startS3 } from './support/s3.js';

@@ -6,13 +6,25 @@
  */
 import type { Readable } from 'node:stream';
 import PDFDocument from 'pdfkit';
-import type { Services } from '../app.js';
+import type { Kysely } from 'kysely';
 import type { Viewer } from '../cases/access.js';
 import { CHAIN_ALGORITHM, canonicalJson, genesisHash } from '../cases/chain.js';
-import { type CaseView, type EventView, eventView } from '../cases/queries.js';
-import type { DisputeView } from '../disputes/disputes.js';
+import { type CaseQueries, type CaseView, type EventView, eventView } from '../cases/queries.js';
+import type { Clock } from '../clock.js';
+import type { DB } from '../db/schema.js';
+import type { DisputeView, Disputes } from '../disputes/disputes.js';
+import type { Uploads } from '../files/uploads.js';
 import { SystemEvidence, type EvidenceView } from '../evidence/system.js';
 import { formatMoney } from '../domain/money.js';
+
+/** What a case file is read from: a part of the services, named here so the file does not depend on all of them. */
+export interface CaseFileSources {
+  db: Kysely<DB>;
+  clock: Clock;
+  queries: CaseQueries;
+  disputes: Pick<Disputes, 'forPayment'>;
+  uploads: Pick<Uploads, 'open'>;
+}
 
 /** The case file reads the same on every machine: one locale. */
 const money = (amount: number, currency: string) => formatMoney(amount, currency, 'en-US');
@@ -51,13 +63,13 @@ export const isShown = (e: EventView | WithheldEvent): e is EventView => 'type' 
  * copy has the internal notes), or `null` for the platform's copy, which is a party's
  * (no internal notes): the one to hand to a bank or a provider.
  */
-export async function caseFileData(s: Services, caseId: string, viewer: Viewer | null): Promise<CaseFile> {
+export async function caseFileData(s: CaseFileSources, caseId: string, viewer: Viewer | null): Promise<CaseFile> {
   return (await gather(s, caseId, viewer)).file;
 }
 
 /** The PDF of a case file for a reader (see caseFileData): the bytes, ready to download or upload to a provider. */
 export async function buildCaseFile(
-  s: Services,
+  s: CaseFileSources,
   caseId: string,
   viewer: Viewer | null,
   { drawImages = true }: { drawImages?: boolean } = {},
@@ -66,7 +78,7 @@ export async function buildCaseFile(
   return renderCaseFile(file, drawImages ? await loadImages(s, file) : new Map(), staff);
 }
 
-async function gather(s: Services, caseId: string, viewer: Viewer | null): Promise<{ file: CaseFile; staff: boolean }> {
+async function gather(s: CaseFileSources, caseId: string, viewer: Viewer | null): Promise<{ file: CaseFile; staff: boolean }> {
   const now = s.clock.now();
   const view = viewer ? await s.queries.get(viewer, caseId, now) : await s.queries.getForPlatform(caseId, now);
   const { availableActions: _a, role, timeline: _t, ...summary } = view;
@@ -96,7 +108,7 @@ async function readAll(stream: Readable): Promise<Buffer> {
 }
 
 /** The PNG and JPEG attachments' bytes, by attachment id. */
-async function loadImages(s: Services, file: CaseFile): Promise<Map<string, Buffer>> {
+async function loadImages(s: CaseFileSources, file: CaseFile): Promise<Map<string, Buffer>> {
   const ids = file.attachments.filter((a) => DRAWN_TYPES.has(a.contentType) && a.size <= MAX_DRAWN_IMAGE_BYTES).map((a) => a.id);
   const images = new Map<string, Buffer>();
   if (ids.length === 0) return images;

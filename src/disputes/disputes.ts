@@ -31,7 +31,7 @@ import type { DB, DisputeRow } from '../db/schema.js';
 import { newId } from '../ids.js';
 import { type OutboxMessage, enqueue } from '../outbox/outbox.js';
 import { publishWebhookEvent } from '../notifications/webhooks.js';
-import { type DisputeEvidence, enqueueStaging, parseEvidence, stagesEvidence } from './evidence.js';
+import { type DisputeEvidence, enqueueStaging, parseEvidence, stagesEvidence } from './evidence-record.js';
 import { below, readSettings } from './settings.js';
 
 const ALERT_STAGES: readonly DisputeStage[] = DISPUTE_STAGES.filter(isAlertStage);

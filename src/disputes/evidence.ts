@@ -6,14 +6,14 @@
  * bank's deadline. Every provider call is an outbox row, so it happens once, retried, with a
  * key derived from the dispute; the dispute's `evidence` column records each step.
  */
-import type { Kysely, Transaction } from 'kysely';
-import type { Services } from '../app.js';
-import { buildCaseFile, caseFileData, isShown } from '../casefile/casefile.js';
+import type { Kysely } from 'kysely';
+import { type CaseFileSources, buildCaseFile, caseFileData, isShown } from '../casefile/casefile.js';
 import type { Viewer } from '../cases/access.js';
 import { DomainError, notFound } from '../domain/errors.js';
 import type { DB, DisputeRow, OutboxRow } from '../db/schema.js';
 import { type OutboxHandler, PermanentError, enqueue } from '../outbox/outbox.js';
 import type { EvidencePackage, Providers } from '../payments/provider.js';
+import { type DisputeEvidence, type EvidencePayload, STAGE, SUBMIT, parseEvidence } from './evidence-record.js';
 
 /** Stripe's limits: 20,000 characters a text field, 150,000 in all, and the files of one response under 4.5 MB. */
 export const EVIDENCE_TEXT_LIMIT = 20_000;
@@ -23,36 +23,6 @@ export const EVIDENCE_FILE_LIMIT = 4_500_000;
 /** The texts the merchant may edit before sending, by Stripe's evidence field names. */
 export const EVIDENCE_TEXT_FIELDS = ['access_activity_log', 'refund_refusal_explanation', 'uncategorized_text'] as const;
 export type EvidenceTextField = (typeof EVIDENCE_TEXT_FIELDS)[number];
-
-export interface DisputeEvidence {
-  staged: { stagedAt: string; fields: Record<string, string> } | null;
-  submitRequestedAt: string | null;
-  submittedAt: string | null;
-  /** Why the last provider call gave up, for the merchant to see. */
-  failure: string | null;
-}
-
-const STAGE = 'stage';
-const SUBMIT = 'submit';
-interface EvidencePayload {
-  disputeId: string;
-  step: typeof STAGE | typeof SUBMIT;
-}
-
-export function parseEvidence(json: string | null): DisputeEvidence | null {
-  return json ? (JSON.parse(json) as DisputeEvidence) : null;
-}
-
-/** Provider disputes whose chargeback has a case get a response prepared; a platform-reported one has nowhere to send it. */
-export function stagesEvidence(source: string): boolean {
-  return source === 'stripe' || source === 'paypal';
-}
-
-/** Written in the transaction that records the chargeback. */
-export function enqueueStaging(trx: Transaction<DB>, now: Date, disputeId: string): Promise<void> {
-  const payload: EvidencePayload = { disputeId, step: STAGE };
-  return enqueue(trx, now, [{ kind: 'dispute_evidence', payload, idempotencyKey: `rc-evidence-stage-${disputeId}` }]);
-}
 
 function clip(text: string): string {
   return text.length <= EVIDENCE_TEXT_LIMIT ? text : `${text.slice(0, EVIDENCE_TEXT_LIMIT - 40)}\n… (shortened to the provider's limit)`;
@@ -92,7 +62,7 @@ export function composeTexts(file: Awaited<ReturnType<typeof caseFileData>>): Re
 export class ChargebackEvidence {
   constructor(
     private readonly db: Kysely<DB>,
-    private readonly services: () => Services,
+    private readonly services: () => CaseFileSources,
     private readonly providers: Providers,
   ) {}
 

@@ -1,11 +1,9 @@
 /**
  * Where evidence files' bytes live (SPEC §7): one interface, two drivers (local
- * disk, S3-compatible), chosen by STORAGE_URL. Keys are the service's own
+ * disk, S3-compatible), chosen by STORAGE_URL (open-storage.ts). Keys are the service's own
  * random ids, never anything a client sent.
  */
 import type { Readable } from 'node:stream';
-import { DiskStorage } from './disk.js';
-import { S3Storage } from './s3.js';
 
 /** An inclusive byte range, as HTTP's `Range: bytes=start-end` says it. */
 export interface ByteRange {
@@ -29,11 +27,4 @@ export interface Storage {
 export function checkKey(key: string): string {
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(key)) throw new Error(`Invalid storage key "${key}"`);
   return key;
-}
-
-export function openStorage(url: string): Storage {
-  const u = new URL(url);
-  if (u.protocol === 'file:') return new DiskStorage(decodeURIComponent(u.pathname));
-  if (u.protocol === 's3:') return S3Storage.fromUrl(u);
-  throw new Error(`STORAGE_URL must be file://… or s3://…, got "${u.protocol}"`);
 }

@@ -3,6 +3,8 @@
  * bearer). Cookie-authenticated unsafe requests must come from our own origin.
  */
 import crypto from 'node:crypto';
+// req.cookies and reply.setCookie are @fastify/cookie's, registered by the server.
+import type {} from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Sessions } from '../auth/sessions.js';
 import type { Viewer } from '../cases/access.js';

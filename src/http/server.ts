@@ -4,14 +4,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, {
-  LogController,
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type RawReplyDefaultExpression,
-  type RawRequestDefaultExpression,
-  type RawServerDefault,
-} from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import {
   type ZodTypeProvider,
   jsonSchemaTransform,
@@ -22,7 +15,7 @@ import {
 import type { Logger } from 'pino';
 import helmet, { type HelmetOptions } from 'helmet';
 import { z } from 'zod';
-import type { Services } from '../app.js';
+import type { Services } from '../services.js';
 import { timelineJson } from '../cases/queries.js';
 import { DomainError } from '../domain/errors.js';
 import { pendingMigrations } from '../db/database.js';
@@ -32,31 +25,10 @@ import { rateLimitStore } from './counters.js';
 import { registerIdempotency } from './idempotency.js';
 import { describeApi } from './openapi.js';
 import { errorHandler, problem, sendProblem } from './problem.js';
-import { caseRoutes } from './routes/cases.js';
-import { peopleRoutes } from './routes/people.js';
-import { platformRoutes } from './routes/platform.js';
+import { type FastifyZod, type RouteModule } from './kit.js';
+import { registerApiRoutes } from './routes/index.js';
 
-export type FastifyZod = FastifyInstance<
-  RawServerDefault,
-  RawRequestDefaultExpression,
-  RawReplyDefaultExpression,
-  FastifyBaseLogger,
-  ZodTypeProvider
->;
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    apiRoutes: { method: string; url: string }[];
-  }
-}
-
-/** OpenAPI security requirements, typed for Fastify's schema. */
-export const PERSON: Record<string, string[]>[] = [{ session: [] }, { sessionCookie: [] }];
-export const PLATFORM: Record<string, string[]>[] = [{ platformKey: [] }];
-
-/** Capabilities that add routes (files, mail, webhooks, the web app) register through this. */
-export type RouteModule = (app: FastifyZod, s: Services) => void | Promise<void>;
-
+/** Builds the server with every API route, then `modules` (tests' extra routes, the web app). */
 export async function buildServer(s: Services, log: Logger, modules: RouteModule[] = []): Promise<FastifyZod> {
   const app = Fastify({
     loggerInstance: log,
@@ -178,9 +150,7 @@ export async function buildServer(s: Services, log: Logger, modules: RouteModule
     }
   });
 
-  platformRoutes(app, s);
-  peopleRoutes(app, s);
-  caseRoutes(app, s);
+  await registerApiRoutes(app, s);
   for (const m of modules) await m(app, s);
   return app;
 }

@@ -15,7 +15,7 @@ import type { DB } from '../db/schema.js';
 import { sha256 } from '../ids.js';
 import type { OutboxMessage } from '../outbox/outbox.js';
 import { type MailCase, type Reader, type Side, render, templatesFor } from './templates.js';
-import { type DeliveredType, publishWebhookEvent, webhookEventOf } from './webhooks.js';
+import { publishWebhookEvent, webhookEventOf } from './webhooks.js';
 
 export const REMINDER_LEAD_MS = 48 * 60 * 60 * 1000;
 
@@ -31,14 +31,6 @@ export interface EmailPayload {
 export interface ReminderPayload {
   caseId: string;
   dueAt: string;
-}
-
-export interface WebhookPayload {
-  endpointId: string;
-  eventId: string;
-  eventType: DeliveredType;
-  /** The exact body POSTed, fixed at the change so every retry sends the same bytes. */
-  body: string;
 }
 
 /**

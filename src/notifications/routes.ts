@@ -1,11 +1,11 @@
 /** The HTTP side of notifications: webhook endpoints and their log, the outbox, the dev mailbox. */
 import { z } from 'zod';
-import type { Services } from '../app.js';
+import type { Services } from '../services.js';
 import { DomainError } from '../domain/errors.js';
 import { requirePerson, requirePlatform, viewerOf } from '../http/auth.js';
 import { CASE_STATUSES } from '../domain/model.js';
 import { CaseId, CaseView, DisputeView, IdParams, Page, PageQuery, Problem, durationMs, durationWithin } from '../http/schemas.js';
-import { type FastifyZod, PERSON, PLATFORM, type RouteModule } from '../http/server.js';
+import { type FastifyZod, PERSON, PLATFORM, type RouteModule } from '../http/kit.js';
 import { localMailboxOn, readMailbox } from './mail.js';
 import { pageById } from './pages.js';
 import { checkWebhookUrl } from './webhook-url.js';

@@ -13,7 +13,6 @@ import { DomainError, notFound } from '../domain/errors.js';
 import type { DB, OutboxRow } from '../db/schema.js';
 import { newId } from '../ids.js';
 import { type OutboxHandler, type OutboxMessage, PermanentError } from '../outbox/outbox.js';
-import type { WebhookPayload } from './listener.js';
 import { pageById } from './pages.js';
 import { postWebhook } from './webhook-url.js';
 
@@ -29,6 +28,14 @@ export const WEBHOOK_EVENTS = [
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 /** What a delivery may carry: an event, or the test ping of `POST …/{id}/test`. */
 export type DeliveredType = WebhookEventType | 'ping';
+
+export interface WebhookPayload {
+  endpointId: string;
+  eventId: string;
+  eventType: DeliveredType;
+  /** The exact body POSTed, fixed at the change so every retry sends the same bytes. */
+  body: string;
+}
 
 /** How long the events API keeps events (SPEC §14). */
 export const EVENTS_KEPT_MS = 30 * 24 * 60 * 60 * 1000;

@@ -6,11 +6,11 @@
  * mapped by its `dispute_life_cycle_stage`, status and outcome (SPEC §12).
  */
 import { z } from 'zod';
-import type { Services } from '../app.js';
+import type { Services } from '../services.js';
 import { paypalDisputeMapping } from '../domain/dispute.js';
 import { DomainError } from '../domain/errors.js';
 import { fromDecimalString } from '../domain/money.js';
-import type { FastifyZod } from '../http/server.js';
+import type { FastifyZod } from '../http/kit.js';
 import { PayPalProvider, type WebhookHeaders } from './paypal.js';
 import { WebhookAnswer, findPayment, ignored, providerDispute, providerRefunded, rawBodyScope } from './provider-events.js';
 

@@ -6,12 +6,12 @@
  * providers deliver at least once.
  */
 import { z } from 'zod';
-import type { Services } from '../app.js';
+import type { Services } from '../services.js';
 import { parseState } from '../cases/service.js';
 import { DomainError } from '../domain/errors.js';
 import type { PaymentRow } from '../db/schema.js';
 import type { IncomingReport } from '../disputes/disputes.js';
-import type { FastifyZod } from '../http/server.js';
+import type { FastifyZod } from '../http/kit.js';
 
 export const WebhookAnswer = z.object({
   received: z.literal(true),

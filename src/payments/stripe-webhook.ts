@@ -8,10 +8,10 @@
  */
 import Stripe from 'stripe';
 import { z } from 'zod';
-import type { Services } from '../app.js';
+import type { Services } from '../services.js';
 import { stripeDisputeMapping } from '../domain/dispute.js';
 import { DomainError } from '../domain/errors.js';
-import type { FastifyZod } from '../http/server.js';
+import type { FastifyZod } from '../http/kit.js';
 import { WebhookAnswer, findPayment, ignored, providerDispute, providerRefunded, rawBodyScope } from './provider-events.js';
 
 /** Stripe's default: an event signed longer ago than this is a replay. */

@@ -3,7 +3,7 @@
  * through the same services as real traffic, on a clock set in the past so
  * every case has a believable timeline and live deadlines.
  */
-import type { Services } from '../app.js';
+import type { Services } from '../services.js';
 import type { Viewer } from '../cases/access.js';
 import { CaseService } from '../cases/service.js';
 import { Clock } from '../clock.js';

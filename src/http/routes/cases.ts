@@ -1,8 +1,8 @@
 /** Cases, actions and the review queue (SPEC §4, §9). */
 import { z } from 'zod';
-import type { Services } from '../../app.js';
+import type { Services } from '../../services.js';
 import { requirePerson, requireStaff, viewerOf } from '../auth.js';
-import { type FastifyZod, PERSON } from '../server.js';
+import { type FastifyZod, PERSON } from '../kit.js';
 import { ActionBody, CaseListQuery, CaseParams, CaseView, OpenCaseBody, Page, QueueItem, QueueQuery } from '../schemas.js';
 
 export function caseRoutes(app: FastifyZod, s: Services) {

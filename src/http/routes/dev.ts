@@ -4,13 +4,13 @@
  * answer as a route that does not exist.
  */
 import { z } from 'zod';
-import type { Services } from '../../app.js';
+import type { Services } from '../../services.js';
 import { DomainError, validation } from '../../domain/errors.js';
 import { addDuration, parseDuration } from '../../domain/time.js';
 import { DEMO_PASSWORD, DEMO_USERS } from '../../seed/demo.js';
 import { requirePerson } from '../auth.js';
 import { ClockBody } from '../schemas.js';
-import { type FastifyZod, PERSON, type RouteModule } from '../server.js';
+import { type FastifyZod, PERSON, type RouteModule } from '../kit.js';
 
 const notFound = () => new DomainError(404, 'not_found', 'Not found.');
 

@@ -1,11 +1,11 @@
 /** Bank disputes (SPEC §12, §13): the platform's network alerts, lists, a dispute's actions (with a chargeback's answer), merchant settings. */
 import { z } from 'zod';
-import type { Services } from '../../app.js';
+import type { Services } from '../../services.js';
 import { readSettings, writeSettings, normalizeSettings } from '../../disputes/settings.js';
 import { DISPUTE_STAGES, DISPUTE_STATUSES } from '../../domain/dispute.js';
 import { forbidden, notFound } from '../../domain/errors.js';
 import { requirePerson, requirePlatform, viewerOf } from '../auth.js';
-import { type FastifyZod, type RouteModule, PERSON, PLATFORM } from '../server.js';
+import { type FastifyZod, type RouteModule, PERSON, PLATFORM } from '../kit.js';
 import {
   CaseParams,
   Currency,

@@ -3,13 +3,13 @@
  * a case's parties and staff read it and download the case file.
  */
 import { z } from 'zod';
-import type { Services } from '../../app.js';
+import type { Services } from '../../services.js';
 import { buildCaseFile, caseFileData } from '../../casefile/casefile.js';
 import { CHAIN_ALGORITHM } from '../../cases/chain.js';
 import { EVIDENCE_TYPES, SystemEvidence } from '../../evidence/system.js';
 import { requirePerson, requirePlatform, viewerOf } from '../auth.js';
 import { CaseParams, CaseView, EventView, IsoTime, Page, PageQuery, PlatformId, Problem } from '../schemas.js';
-import { type FastifyZod, PERSON, PLATFORM } from '../server.js';
+import { type FastifyZod, PERSON, PLATFORM } from '../kit.js';
 
 export const EvidenceBody = z.object({
   type: z.enum(EVIDENCE_TYPES),

@@ -5,13 +5,13 @@
  * staff may see it, anyone else gets 404.
  */
 import { z } from 'zod';
-import type { Services } from '../../app.js';
+import type { Services } from '../../services.js';
 import { notFound } from '../../domain/errors.js';
 import { CASE_STATUSES, CLOSED_STATUSES } from '../../domain/model.js';
 import { Insights as InsightsService, WINDOWS } from '../../insights/insights.js';
 import { requirePerson, viewerOf } from '../auth.js';
 import { IdParams } from '../schemas.js';
-import { type FastifyZod, PERSON, type RouteModule } from '../server.js';
+import { type FastifyZod, PERSON, type RouteModule } from '../kit.js';
 
 const Count = z.number().int();
 const Rate = z.number().nullable().describe('A fraction (0.01 = 1 %); null when there were no payments');

@@ -1,8 +1,8 @@
 /** Sessions, who-am-I, orders and credits (SPEC §9, person rows). */
 import { z } from 'zod';
-import type { Services } from '../../app.js';
+import type { Services } from '../../services.js';
 import { SESSION_COOKIE, requirePerson, viewerOf } from '../auth.js';
-import { type FastifyZod, PERSON } from '../server.js';
+import { type FastifyZod, PERSON } from '../kit.js';
 import { Credits, Me, Order, OrderListQuery, Page, SessionAnswer, SessionBody } from '../schemas.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Viewer } from '../../cases/access.js';

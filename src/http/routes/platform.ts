@@ -1,6 +1,6 @@
 /** The marketplace's server-to-server API (SPEC §9, platform rows). */
 import { z } from 'zod';
-import { type FastifyZod, PLATFORM } from '../server.js';
+import { type FastifyZod, PLATFORM } from '../kit.js';
 import { requirePlatform } from '../auth.js';
 import {
   CaseParams,
@@ -20,7 +20,7 @@ import {
 } from '../schemas.js';
 import { DomainError } from '../../domain/errors.js';
 import { advanceClock } from './dev.js';
-import type { Services } from '../../app.js';
+import type { Services } from '../../services.js';
 
 const Upserted = z.object({ id: z.string(), created: z.boolean() });
 

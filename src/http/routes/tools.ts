@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Services } from '../../app.js';
+import type { Services } from '../../services.js';
 import type { DB } from '../../db/schema.js';
 import { notFound } from '../../domain/errors.js';
 import { CASE_STATUSES } from '../../domain/model.js';
@@ -13,7 +13,7 @@ import { caseContext } from '../../insights/context.js';
 import { Insights } from '../../insights/insights.js';
 import { requirePerson, requireStaff, viewerOf } from '../auth.js';
 import { CaseParams, IdParams, PlatformId } from '../schemas.js';
-import { type FastifyZod, PERSON, type RouteModule } from '../server.js';
+import { type FastifyZod, PERSON, type RouteModule } from '../kit.js';
 
 const Count = z.number().int();
 const Rate = z.number().nullable();

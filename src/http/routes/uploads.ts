@@ -1,7 +1,7 @@
 /** Evidence files over HTTP (SPEC §7, §9): uploading one file, downloading an attachment. */
 import fastifyMultipart from '@fastify/multipart';
 import { z } from 'zod';
-import type { Services } from '../../app.js';
+import type { Services } from '../../services.js';
 import { DomainError } from '../../domain/errors.js';
 import { downloadName } from '../../files/download-name.js';
 import { contentDisposition } from '../../files/names.js';
@@ -10,7 +10,7 @@ import { type StoredFile, fileTooLarge, invalidMultipart } from '../../files/upl
 import { requirePerson, viewerOf } from '../auth.js';
 import { claimIdempotencyKey, sendReplay } from '../idempotency.js';
 import { problem, sendProblem } from '../problem.js';
-import { type FastifyZod, PERSON } from '../server.js';
+import { type FastifyZod, PERSON } from '../kit.js';
 import { CaseId, Problem, ServiceId } from '../schemas.js';
 
 const UploadView = z.object({ id: z.string(), filename: z.string(), contentType: z.string(), size: z.number(), sha256: z.string() });
