@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import { type AttachmentRef, availableActions, turnOf } from '../domain/case.js';
 import { eligibility } from '../domain/eligibility.js';
-import { DomainError, notFound } from '../domain/errors.js';
+import { notFound } from '../domain/errors.js';
 import {
   type ActorKind,
   type CaseStatus,
@@ -15,6 +15,7 @@ import {
 } from '../domain/model.js';
 import { REVIEW_ENTRIES, REVIEW_ENTRY_TYPES, type ReviewEntry, type ReviewReason, reviewEntryOf } from '../domain/review.js';
 import type { CaseEventRow, CaseRow, DB } from '../db/schema.js';
+import { decodeCursor, encodeCursor } from '../db/paging.js';
 import { prepare } from '../db/prepared.js';
 import { type Viewer, roleIn } from './access.js';
 import { chargebackCount, lastSeqColumn, parseState } from './service.js';
@@ -160,26 +161,6 @@ function caseView(c: JoinedCase, role: PartyRole | null, viewer: Viewer | null, 
 }
 
 export type CaseView = ReturnType<typeof caseView>;
-
-interface Cursor {
-  a: string;
-  id: string;
-}
-
-export function encodeCursor(a: string, id: string): string {
-  return Buffer.from(JSON.stringify({ a, id })).toString('base64url');
-}
-
-export function decodeCursor(cursor: string | undefined): Cursor | null {
-  if (!cursor) return null;
-  try {
-    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;
-    if (typeof c.a === 'string' && typeof c.id === 'string') return c;
-  } catch {
-    // fall through to the error below
-  }
-  throw new DomainError(400, 'validation_failed', 'The cursor is not valid.', [{ path: 'cursor', message: 'Invalid cursor' }]);
-}
 
 export interface ListFilter {
   status?: CaseStatus | CaseStatus[] | undefined;

@@ -5,7 +5,6 @@
  * the pure domain, folds them into the state, compare-and-sets `version`,
  * appends the events and writes ledger and outbox rows.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
@@ -33,7 +32,8 @@ import { eligibility, INELIGIBLE_MESSAGES } from '../domain/eligibility.js';
 import { CHARGEBACK_STAGES } from '../domain/dispute.js';
 import { DomainError, conflict, notFound } from '../domain/errors.js';
 import type { IssueType, PartyRole } from '../domain/model.js';
-import { type Dialect, dialectOf, isSerializationFailure, isUniqueViolation } from '../db/dialect.js';
+import { type Dialect, dialectOf, isUniqueViolation } from '../db/dialect.js';
+import { LostRace, retryLostRaces } from '../db/races.js';
 import { prepare } from '../db/prepared.js';
 import type { CaseRow, DB, PaymentRow } from '../db/schema.js';
 import { newId } from '../ids.js';
@@ -296,7 +296,7 @@ export class CaseService {
   /**
    * A system transition inside the caller's transaction, so that what caused it (a payment
    * report, a dispute) and what it does to the case commit together or not at all. A lost
-   * race throws (see `isLostRace`): the caller retries its whole transaction.
+   * race throws (see `isLostRace` in db/races.ts): the caller retries its whole transaction.
    */
   systemIn(trx: Transaction<DB>, caseId: string, input: SystemInput): Promise<CaseRow | null> {
     return this.mutateIn(trx, caseId, undefined, (_trx, _row, state, payment, now) =>
@@ -315,16 +315,11 @@ export class CaseService {
     expectedVersion: number | undefined,
     plan: (trx: Transaction<DB>, row: CaseRow, state: CaseState, payment: PaymentRow, now: Date) => Promise<Plan | null>,
   ): Promise<CaseRow | null> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.db.transaction().execute((trx) => this.mutateIn(trx, caseId, expectedVersion, plan));
-      } catch (err) {
-        if (!isLostRace(err)) throw err;
-        if (expectedVersion !== undefined) throw conflict();
-        if (attempt >= MAX_ATTEMPTS) throw err instanceof LostRace ? conflict() : err;
-        await sleep(Math.random() * RETRY_PAUSE_MS * 2 ** (attempt - 1));
-      }
-    }
+    return retryLostRaces(() => this.db.transaction().execute((trx) => this.mutateIn(trx, caseId, expectedVersion, plan)), {
+      attempts: expectedVersion === undefined ? MAX_ATTEMPTS : 1,
+      pauseMs: RETRY_PAUSE_MS,
+      giveUp: (err) => (expectedVersion !== undefined || err instanceof LostRace ? conflict() : err),
+    });
   }
 
   /** One attempt of a change, in the given transaction; whatever it wrote is rolled back if it throws. */
@@ -480,23 +475,6 @@ export function overRefunded(amount: number, refunded: number, credited: number)
 const MAX_ATTEMPTS = 5;
 /** The first retry waits up to this long, each further one up to twice as long (jitter: racers spread out). */
 const RETRY_PAUSE_MS = 10;
-
-/** The compare-and-set on `version` found the case changed since it was read. */
-class LostRace extends Error {
-  constructor() {
-    super('The case changed during the transaction');
-  }
-}
-
-/**
- * Another change to the case got in first: the compare-and-set failed, or the database
- * refused the transaction for the same reason in its own words (two writers computing the
- * same next event seq; a deadlock or serialization failure on PostgreSQL). Planning again
- * on the case as it now is decides correctly in every such case.
- */
-export function isLostRace(err: unknown): boolean {
-  return err instanceof LostRace || isUniqueViolation(err) || isSerializationFailure(err);
-}
 
 function tooManyFiles() {
   return new DomainError(400, 'too_many_files', `At most ${MAX_ATTACHMENTS} files per submission.`, [

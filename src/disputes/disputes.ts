@@ -10,8 +10,9 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Viewer } from '../cases/access.js';
-import { decodeCursor, encodeCursor } from '../cases/queries.js';
-import { type CaseService, isLostRace, parseState } from '../cases/service.js';
+import { type CaseService, parseState } from '../cases/service.js';
+import { decodeCursor, encodeCursor } from '../db/paging.js';
+import { isLostRace, retryLostRaces } from '../db/races.js';
 import type { Clock } from '../clock.js';
 import { type Actor, SYSTEM } from '../domain/case.js';
 import {
@@ -54,6 +55,11 @@ export interface DisputeView {
   evidence: DisputeEvidence | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** Who may see a dispute (and its chargeback response): staff, and the members of its merchant. */
+export function seesDispute(viewer: Viewer, d: { merchant_id: string }): boolean {
+  return viewer.isStaff || viewer.merchantIds.includes(d.merchant_id);
 }
 
 /** A report as a source sends it: amount and currency default to the payment's. */
@@ -172,15 +178,8 @@ export class Disputes {
   }
 
   /** Two writers of one dispute or case racing: the loser runs again on what the winner wrote. */
-  private async retrying<T>(run: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await run();
-      } catch (err) {
-        const raced = isLostRace(err) || (err instanceof DomainError && err.code === 'conflict');
-        if (!raced || attempt >= 5) throw err;
-      }
-    }
+  private retrying<T>(run: () => Promise<T>): Promise<T> {
+    return retryLostRaces(run, { raced: (err) => isLostRace(err) || (err instanceof DomainError && err.code === 'conflict') });
   }
 
   /**
@@ -277,7 +276,7 @@ export class Disputes {
     const d = await this.db.selectFrom('disputes').selectAll().where('id', '=', disputeId).executeTakeFirst();
     if (!d) throw notFound('dispute');
     const member = viewer.merchantIds.includes(d.merchant_id);
-    if (!member && !viewer.isStaff) {
+    if (!seesDispute(viewer, d)) {
       const p = await this.db.selectFrom('payments').select('customer_id').where('id', '=', d.payment_id).executeTakeFirst();
       // The customer sees the bank's inquiry on the case but does not answer it for the merchant.
       if (p?.customer_id === viewer.userId) throw new DomainError(403, 'forbidden', 'Only the merchant or staff act on a bank dispute.');
@@ -400,7 +399,7 @@ export class Disputes {
       .select('cases.id as case_id')
       .where('disputes.id', '=', id)
       .executeTakeFirst();
-    if (!d || (!viewer.isStaff && !viewer.merchantIds.includes(d.merchant_id))) throw notFound('dispute');
+    if (!d || !seesDispute(viewer, d)) throw notFound('dispute');
     const { case_id, ...row } = d;
     return alertView(row, case_id);
   }

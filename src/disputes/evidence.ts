@@ -13,6 +13,7 @@ import { DomainError, notFound } from '../domain/errors.js';
 import type { DB, DisputeRow, OutboxRow } from '../db/schema.js';
 import { type OutboxHandler, PermanentError, enqueue } from '../outbox/outbox.js';
 import type { EvidencePackage, Providers } from '../payments/provider.js';
+import { seesDispute } from './disputes.js';
 import { type DisputeEvidence, type EvidencePayload, STAGE, SUBMIT, parseEvidence } from './evidence-record.js';
 
 /** Stripe's limits: 20,000 characters a text field, 150,000 in all, and the files of one response under 4.5 MB. */
@@ -69,7 +70,7 @@ export class ChargebackEvidence {
   /** A dispute as a person may see it, or 404; the response itself only for the merchant's members and staff. */
   async visible(viewer: Viewer, disputeId: string): Promise<DisputeRow> {
     const d = await this.db.selectFrom('disputes').selectAll().where('id', '=', disputeId).executeTakeFirst();
-    if (!d || !(viewer.isStaff || viewer.merchantIds.includes(d.merchant_id))) throw notFound('dispute');
+    if (!d || !seesDispute(viewer, d)) throw notFound('dispute');
     return d;
   }
 

@@ -6,8 +6,8 @@
 import type { Kysely } from 'kysely';
 import { type Viewer, roleIn } from '../cases/access.js';
 import { canonicalJson } from '../cases/chain.js';
-import { encodeCursor } from '../cases/queries.js';
 import { dialectOf, isUniqueViolation } from '../db/dialect.js';
+import { decodeCursor, encodeCursor } from '../db/paging.js';
 import type { DB, SystemEvidenceRow } from '../db/schema.js';
 import { DomainError, notFound, validation } from '../domain/errors.js';
 
@@ -92,22 +92,6 @@ const sameContent = (row: SystemEvidenceRow, c: ReturnType<typeof columnsOf>) =>
 
 const changed = () => new DomainError(409, 'conflict', 'Evidence with this id already exists with other content; evidence is append-only.');
 
-interface Cursor {
-  a: string;
-  id: string;
-}
-
-function decodeCursor(cursor: string | undefined): Cursor | null {
-  if (!cursor) return null;
-  try {
-    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;
-    if (typeof c.a === 'string' && typeof c.id === 'string' && /^\d{1,15}$/.test(c.id)) return c;
-  } catch {
-    // fall through to the error below
-  }
-  throw validation('cursor', 'Invalid cursor');
-}
-
 export class SystemEvidence {
   private readonly postgres: boolean;
 
@@ -173,7 +157,7 @@ export class SystemEvidence {
       .where('id', '=', caseId)
       .executeTakeFirst();
     if (!c || !roleIn(viewer, c)) throw notFound('case');
-    const after = decodeCursor(cursor);
+    const after = decodeCursor(cursor, { numericId: true });
     let q = this.db.selectFrom('system_evidence').selectAll().where('payment_id', '=', c.payment_id);
     if (after) q = q.where((eb) => eb(eb.refTuple('occurred_at', 'n'), '>', eb.tuple(after.a, Number(after.id))));
     const rows = await q

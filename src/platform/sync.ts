@@ -3,7 +3,8 @@
  * that affect a case (refunded elsewhere, chargeback) go through the one write path.
  */
 import type { Kysely, Transaction } from 'kysely';
-import { type CaseService, isLostRace, overRefunded } from '../cases/service.js';
+import { type CaseService, overRefunded } from '../cases/service.js';
+import { retryLostRaces } from '../db/races.js';
 import type { Disputes } from '../disputes/disputes.js';
 import { isActiveCurrency } from '../domain/money.js';
 import type { Provider } from '../domain/model.js';
@@ -176,14 +177,8 @@ export class PlatformSync {
    */
   async putPayment(id: string, p: PaymentInput) {
     const refunded = checkPaymentInput(p, this.clock.now());
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.db.transaction().execute((trx) => this.putPaymentIn(trx, id, p, refunded));
-      } catch (err) {
-        // A person acted on the case meanwhile: the report is applied again to the case as it is now.
-        if (!isLostRace(err) || attempt >= 5) throw err;
-      }
-    }
+    // A person acted on the case meanwhile: the report is applied again to the case as it is now.
+    return retryLostRaces(() => this.db.transaction().execute((trx) => this.putPaymentIn(trx, id, p, refunded)));
   }
 
   private async putPaymentIn(trx: Transaction<DB>, id: string, p: PaymentInput, refunded: number) {
