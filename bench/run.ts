@@ -27,6 +27,7 @@ import { migrateToLatest, openDatabase } from '../src/db/database.js';
 import { type DirectResult, direct } from './direct.js';
 import { insightsBefore } from './insights-before.js';
 import { Insights } from '../src/insights/insights.js';
+import { type FreshDatabase, freshDatabase } from '../test/support/databases.js';
 import { openSink, seedCases, seedDisputes, seedMerchants, seedPayments, seedReplies, seedSession, seedUsers } from './seed.js';
 
 const args = process.argv.slice(2);
@@ -56,29 +57,11 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 
 // ---------------------------------------------------------------- databases
 
-interface FreshDb {
-  url: string;
-  drop(): Promise<void>;
-}
-
-async function freshDb(dialect: 'sqlite' | 'postgres', name: string): Promise<FreshDb> {
-  if (dialect === 'sqlite') {
-    const dir = fs.mkdtempSync(path.join(tmp, `${name}-`));
-    return { url: `sqlite://${path.join(dir, 'bench.sqlite')}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
-  }
-  if (!pgServer) throw new Error('PostgreSQL needs DATABASE_URL=postgres://…');
-  const db = `rc_bench_${process.pid}_${name}`;
-  const admin = async (q: string) => {
-    const c = new pg.Client({ connectionString: pgServer });
-    await c.connect();
-    await c.query(q);
-    await c.end();
-  };
-  await admin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-  await admin(`CREATE DATABASE ${db}`);
-  const url = new URL(pgServer);
-  url.pathname = `/${db}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`) };
+async function freshDb(dialect: 'sqlite' | 'postgres', name: string): Promise<FreshDatabase> {
+  if (dialect === 'postgres' && !pgServer) throw new Error('PostgreSQL needs DATABASE_URL=postgres://…');
+  const dir = fs.mkdtempSync(path.join(tmp, `${name}-`));
+  const db = await freshDatabase(dir, { postgres: dialect === 'postgres' ? pgServer : null, name: `rc_bench_${process.pid}_${name}` });
+  return { url: db.url, drop: async () => (await db.drop(), fs.rmSync(dir, { recursive: true, force: true })) };
 }
 
 async function migrate(url: string) {

@@ -6,41 +6,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { type AppParts, type App, createApp } from '../../src/app.js';
 import { type Config, DEV_PLATFORM_API_KEY, loadConfig } from '../../src/config.js';
+import { freshDatabase } from './databases.js';
 
 export const PLATFORM_KEY = DEV_PLATFORM_API_KEY;
 export const TEST_ORIGIN = 'http://rc.test';
 /** Tests run on a pinned clock: time moves only when a test moves it. */
 export const T0 = Date.parse('2026-03-02T09:00:00.000Z');
 
-export const postgresUrl = (): string | null => {
-  const url = process.env.DATABASE_URL;
-  return url && /^postgres(ql)?:\/\//.test(url) ? url : null;
-};
-
-/** A fresh, empty database URL for one test app, and how to drop it. */
-export async function freshDatabase(dir: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const server = postgresUrl();
-  if (!server) return { url: `sqlite://${path.join(dir, 'test.sqlite')}`, drop: async () => {} };
-  const name = `rc_t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: server });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
+export { freshDatabase, postgresUrl } from './databases.js';
 
 export interface TestApp {
   url: string;
