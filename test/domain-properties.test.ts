@@ -6,7 +6,16 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type ActionInput, type CaseState, type SystemInput, availableActions, refusal, remaining, turnOf } from '../src/domain/case.js';
+import {
+  ACTIONS,
+  type ActionInput,
+  type CaseState,
+  type SystemInput,
+  availableActions,
+  refusal,
+  remaining,
+  turnOf,
+} from '../src/domain/case.js';
 import { DomainError } from '../src/domain/errors.js';
 import { type DecisionOutcome, type PeopleActionType, DECISION_OUTCOMES, PEOPLE_ACTIONS, isOpen } from '../src/domain/model.js';
 import { ACTORS, DAY, HOUR, Sim } from './support/case-sim.js';
@@ -220,6 +229,33 @@ describe('the domain under random sequences (fast-check)', () => {
         expect(paid.length).toBeLessThanOrEqual(1);
         expect(sim.events.filter((e) => e.type === 'appealed').length).toBeLessThanOrEqual(1);
         expect(sim.events.filter((e) => e.type === 'decided').length).toBeLessThanOrEqual(2);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('lands every accepted action where the transition table says', () => {
+    // Destinations the table leaves open (`to: null`): these move by their input or the case; the rest stay.
+    const moving: readonly PeopleActionType[] = ['respond', 'decide'];
+    fc.assert(
+      fc.property(scenario, ({ amount, steps }) => {
+        const sim = new Sim(amount);
+        for (const st of steps) {
+          if (st.kind === 'advance') sim.advance(st.ms);
+          else if (st.kind === 'sys') sim.sys(st.input);
+          else {
+            const { column, type } = pick(st, sim.state, sim.now);
+            const before = sim.state.status;
+            try {
+              sim.act(roleOf(column), inputFor({ ...st, type }, remaining(sim.payment)), ACTORS[column]);
+            } catch {
+              continue;
+            }
+            const to = ACTIONS[type].to;
+            if (to !== null) expect(sim.state.status, `${type} from ${before}`).toBe(to);
+            else if (!moving.includes(type)) expect(sim.state.status, `${type} from ${before}`).toBe(before);
+          }
+        }
       }),
       { numRuns: 200 },
     );

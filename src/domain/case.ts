@@ -485,6 +485,11 @@ export function planAction(s: CaseState, ctx: ActionContext, input: ActionInput)
     createdAt: now.toISOString(),
   });
   const money = (amount: number) => ({ amount, currency: payment.currency });
+  // The table's fixed destination, with its new deadline: an action the table sends somewhere goes there.
+  const move = (extra: EventData = {}): EventData => {
+    if (rule.to === null) throw new Error(`“${input.type}” has no fixed destination in ACTIONS`);
+    return moveTo(rule.to, now, policy, extra);
+  };
 
   switch (input.type) {
     case 'respond': {
@@ -499,18 +504,15 @@ export function planAction(s: CaseState, ctx: ActionContext, input: ActionInput)
       const outcome: Outcome = { kind: 'refund', ...money(left), fundedBy: 'merchant', execution: 'pending' };
       const r = remedyEffects(outcome, now);
       return {
-        events: [
-          event('accepted', moveTo('customer_won', now, policy, { reason: 'merchant_accepted', outcome, final: true })),
-          ...r.events(SYSTEM),
-        ],
+        events: [event('accepted', move({ reason: 'merchant_accepted', outcome, final: true })), ...r.events(SYSTEM)],
         effects: r.effects,
       };
     }
     case 'deny':
-      return { events: [event('denied', moveTo('customer_response_needed', now, policy))], effects: [] };
+      return { events: [event('denied', move())], effects: [] };
     case 'request_more_info':
       return {
-        events: [event('requested_more_info', moveTo('customer_info_needed', now, policy, { requestedFrom: 'customer' }))],
+        events: [event('requested_more_info', move({ requestedFrom: 'customer' }))],
         effects: [],
       };
     case 'offer_partial_refund': {
@@ -520,7 +522,7 @@ export function planAction(s: CaseState, ctx: ActionContext, input: ActionInput)
           { path: 'amount', message: `Must be between 1 and ${left - 1}` },
         ]);
       return {
-        events: [event('offered_partial_refund', moveTo('customer_response_needed', now, policy, money(amount)))],
+        events: [event('offered_partial_refund', move(money(amount)))],
         effects: [],
       };
     }
@@ -529,28 +531,24 @@ export function planAction(s: CaseState, ctx: ActionContext, input: ActionInput)
       const outcome: Outcome = { kind: 'partial_refund', ...offer, fundedBy: 'merchant', execution: 'pending' };
       const r = remedyEffects(outcome, now);
       return {
-        events: [
-          event('offer_accepted', moveTo('customer_won', now, policy, { reason: 'offer_accepted', outcome, final: true })),
-          ...r.events(SYSTEM),
-        ],
+        events: [event('offer_accepted', move({ reason: 'offer_accepted', outcome, final: true })), ...r.events(SYSTEM)],
         effects: r.effects,
       };
     }
     case 'escalate':
       return {
-        events: [event('escalated', moveTo('under_platform_review', now, policy, { reason: 'customer_request' }))],
+        events: [event('escalated', move({ reason: 'customer_request' }))],
         effects: [],
       };
     case 'withdraw':
       return {
-        events: [event('withdrew', moveTo('customer_withdrew', now, policy, { reason: 'customer_withdrew', final: true }))],
+        events: [event('withdrew', move({ reason: 'customer_withdrew', final: true }))],
         effects: [],
       };
     case 'request_customer_info':
     case 'request_merchant_info': {
       const from = input.type === 'request_customer_info' ? 'customer' : 'merchant';
-      const to = from === 'customer' ? 'customer_info_needed' : 'merchant_info_needed';
-      return { events: [event('info_requested', moveTo(to, now, policy, { requestedFrom: from }))], effects: [] };
+      return { events: [event('info_requested', move({ requestedFrom: from }))], effects: [] };
     }
     case 'decide': {
       const decision = input.outcome;
@@ -577,7 +575,7 @@ export function planAction(s: CaseState, ctx: ActionContext, input: ActionInput)
     }
     case 'appeal':
       return {
-        events: [event('appealed', moveTo('under_platform_review', now, policy, { reason: 'appeal' }))],
+        events: [event('appealed', move({ reason: 'appeal' }))],
         effects: [],
       };
     case 'note':
