@@ -6,16 +6,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  ACTIONS,
-  type ActionInput,
-  type CaseState,
-  type SystemInput,
-  availableActions,
-  refusal,
-  remaining,
-  turnOf,
-} from '../src/domain/case.js';
+import { type CaseState, remaining, turnOf } from '../src/domain/case.js';
+import { ACTIONS, type ActionInput, availableActions, refusal } from '../src/domain/case-actions.js';
+import { type SystemInput } from '../src/domain/case-system.js';
 import { DomainError } from '../src/domain/errors.js';
 import { type DecisionOutcome, type PeopleActionType, DECISION_OUTCOMES, PEOPLE_ACTIONS, isOpen } from '../src/domain/model.js';
 import { ACTORS, DAY, HOUR, Sim } from './support/case-sim.js';

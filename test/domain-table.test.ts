@@ -4,7 +4,8 @@
  * effect of every action and system input, eligibility and durations.
  */
 import { describe, expect, it } from 'vitest';
-import { type ActionInput, type CaseState, availableActions, planAction, refusal, turnOf } from '../src/domain/case.js';
+import { type CaseState, turnOf } from '../src/domain/case.js';
+import { type ActionInput, availableActions, planAction, refusal } from '../src/domain/case-actions.js';
 import { DomainError } from '../src/domain/errors.js';
 import { type EligibilityFacts, eligibility } from '../src/domain/eligibility.js';
 import { type CaseStatus, type PartyRole, type PeopleActionType, PEOPLE_ACTIONS } from '../src/domain/model.js';

@@ -1,7 +1,8 @@
 /** Reads: cases as each caller may see them, lists with cursors, orders, the review queue, credits. */
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
-import { type AttachmentRef, availableActions, turnOf } from '../domain/case.js';
+import { type AttachmentRef, turnOf } from '../domain/case.js';
+import { availableActions } from '../domain/case-actions.js';
 import { eligibility } from '../domain/eligibility.js';
 import { notFound } from '../domain/errors.js';
 import {

@@ -9,8 +9,6 @@ import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import {
-  MAX_ATTACHMENTS,
-  type ActionInput,
   type Actor,
   type AttachmentRef,
   type CaseState,
@@ -18,15 +16,13 @@ import {
   type NewEvent,
   type PaymentFacts,
   type Plan,
-  type SystemInput,
   apply,
   initialState,
-  planAction,
-  planCreate,
-  planSystem,
   remaining,
   SYSTEM,
 } from '../domain/case.js';
+import { MAX_ATTACHMENTS, type ActionInput, planAction, planCreate } from '../domain/case-actions.js';
+import { type SystemInput, planSystem } from '../domain/case-system.js';
 import { below, caseThreshold, readSettings } from '../disputes/settings.js';
 import { eligibility, INELIGIBLE_MESSAGES } from '../domain/eligibility.js';
 import { CHARGEBACK_STAGES } from '../domain/dispute.js';

@@ -16,7 +16,7 @@ import {
 } from '../domain/model.js';
 import { REVIEW_REASONS } from '../domain/review.js';
 import { addDuration, parseDuration } from '../domain/time.js';
-import { ACTIONS, MAX_ATTACHMENTS } from '../domain/case.js';
+import { ACTIONS, MAX_ATTACHMENTS } from '../domain/case-actions.js';
 import type { PeopleActionType } from '../domain/model.js';
 
 /** The platform's own ids (SPEC §9). */

@@ -7,7 +7,7 @@ import type { Services } from '../services.js';
 import type { Viewer } from '../cases/access.js';
 import { CaseService } from '../cases/service.js';
 import { Clock } from '../clock.js';
-import type { ActionInput } from '../domain/case.js';
+import type { ActionInput } from '../domain/case-actions.js';
 import type { IssueType } from '../domain/model.js';
 import { Disputes } from '../disputes/disputes.js';
 import { normalizeSettings, writeSettings } from '../disputes/settings.js';

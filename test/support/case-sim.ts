@@ -4,20 +4,17 @@
  * of the transition table and the domain properties share it.
  */
 import {
-  type ActionInput,
   type Actor,
   type CaseState,
   type Effect,
   type NewEvent,
   type PaymentFacts,
   type Policy,
-  type SystemInput,
   apply,
   initialState,
-  planAction,
-  planCreate,
-  planSystem,
 } from '../../src/domain/case.js';
+import { type ActionInput, planAction, planCreate } from '../../src/domain/case-actions.js';
+import { type SystemInput, planSystem } from '../../src/domain/case-system.js';
 import type { PartyRole } from '../../src/domain/model.js';
 import { parseDuration } from '../../src/domain/time.js';
 
