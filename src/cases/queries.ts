@@ -1,5 +1,6 @@
 /** Reads: cases as each caller may see them, lists with cursors, orders, the review queue, credits. */
 import type { Kysely } from 'kysely';
+import type { z } from 'zod';
 import type { Config } from '../config.js';
 import { type AttachmentRef, turnOf } from '../domain/case.js';
 import { availableActions } from '../domain/case-actions.js';
@@ -18,6 +19,7 @@ import { REVIEW_ENTRIES, REVIEW_ENTRY_TYPES, type ReviewEntry, type ReviewReason
 import type { CaseEventRow, CaseRow, DB } from '../db/schema.js';
 import { decodeCursor, encodeCursor } from '../db/paging.js';
 import { prepare } from '../db/prepared.js';
+import type { CaseView as CaseViewSchema, EventView as EventViewSchema } from '../http/schemas.js';
 import { type Viewer, roleIn } from './access.js';
 import { chargebackCount, lastSeqColumn, parseState } from './service.js';
 
@@ -81,18 +83,9 @@ type JoinedCase = CaseRow & {
   assignee_name: string | null;
 };
 
-export interface EventView {
-  id: string;
-  seq: number;
-  type: EventType;
-  actor: { kind: ActorKind; id: string | null; name: string; via?: 'platform' };
-  message: string | null;
-  attachments: AttachmentRef[];
-  data: Record<string, unknown>;
-  visibility: 'public' | 'staff';
-  createdAt: string;
-  hash: string;
-}
+/** Views are the API's schemas (http/schemas.ts): the mappers below are checked against them. */
+export type EventView = z.infer<typeof EventViewSchema>;
+export type CaseView = z.infer<typeof CaseViewSchema>;
 
 export function eventView(e: CaseEventRow): EventView {
   return {
@@ -115,7 +108,7 @@ export function eventView(e: CaseEventRow): EventView {
 }
 
 /** The case as SPEC §9 returns it; `role` null is the platform's view (no actions). */
-function caseView(c: JoinedCase, role: PartyRole | null, viewer: Viewer | null, now: Date, timeline?: EventView[]) {
+function caseView(c: JoinedCase, role: PartyRole | null, viewer: Viewer | null, now: Date, timeline?: EventView[]): CaseView {
   const s = parseState(c);
   const actions: PeopleActionType[] =
     role && viewer
@@ -160,8 +153,6 @@ function caseView(c: JoinedCase, role: PartyRole | null, viewer: Viewer | null, 
     updatedAt: c.updated_at,
   };
 }
-
-export type CaseView = ReturnType<typeof caseView>;
 
 export interface ListFilter {
   status?: CaseStatus | CaseStatus[] | undefined;

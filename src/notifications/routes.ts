@@ -106,7 +106,7 @@ const OutboxItem = z.object({
 
 const MailboxQuery = PageQuery.extend({ caseId: CaseId.optional() });
 const PlatformMailboxQuery = MailboxQuery.extend({ to: z.string().max(254).optional() });
-const Mail = z.object({
+export const Mail = z.object({
   id: z.string(),
   to: z.string(),
   subject: z.string(),

@@ -6,6 +6,8 @@ import type { z } from 'zod';
 import type { CaseView, Credits, EventView, Me, Order, QueueItem } from '../../src/http/schemas';
 import type { DemoUsers } from '../../src/http/routes/dev';
 import type { Insights } from '../../src/http/routes/insights';
+import type { UploadView } from '../../src/http/routes/uploads';
+import type { Mail } from '../../src/notifications/routes';
 
 export type Case = z.infer<typeof CaseView>;
 export type CaseEvent = z.infer<typeof EventView>;
@@ -18,22 +20,8 @@ export type DemoUserList = z.infer<typeof DemoUsers>;
 export type InsightsView = z.infer<typeof Insights>;
 export type ActionType = Case['availableActions'][number];
 export type Attachment = CaseEvent['attachments'][number];
-export interface Upload {
-  id: string;
-  filename: string;
-  contentType: string;
-  size: number;
-  sha256: string;
-}
-export interface Email {
-  id: string;
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-  createdAt: string;
-  caseId: string | null;
-}
+export type Upload = z.infer<typeof UploadView>;
+export type Email = z.infer<typeof Mail>;
 
 export interface FieldError {
   path: string;

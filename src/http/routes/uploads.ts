@@ -13,7 +13,7 @@ import { problem, sendProblem } from '../problem.js';
 import { type FastifyZod, PERSON } from '../kit.js';
 import { CaseId, Problem, ServiceId } from '../schemas.js';
 
-const UploadView = z.object({ id: z.string(), filename: z.string(), contentType: z.string(), size: z.number(), sha256: z.string() });
+export const UploadView = z.object({ id: z.string(), filename: z.string(), contentType: z.string(), size: z.number(), sha256: z.string() });
 const AttachmentParams = z.object({ id: CaseId, attachmentId: ServiceId('upl') });
 
 /** What a multipart body may carry beyond its file: boundaries, part headers, a few small fields. */
