@@ -1,7 +1,7 @@
 /**
- * Everything that differs between SQLite and PostgreSQL lives here: opening the
- * connection, transaction mode, claim locking, error classification and the
- * identity column.
+ * Opening the database a URL names (SQLite through the group-commit driver, or a
+ * PostgreSQL pool), SQLite's backup, and applying migrations. What queries and
+ * migrations need to know of the dialect at run time is in dialect.ts.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,7 +1,7 @@
 /**
  * Numbered migrations, listed explicitly (not read from the file system) so a
  * bundle carries them. Each uses only portable column types; the few dialect
- * differences come from src/db/database.ts.
+ * differences come from dialect.ts.
  */
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import { chainedRow, eventHash, genesisHash } from '../cases/chain.js';
