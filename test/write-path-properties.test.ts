@@ -133,7 +133,8 @@ function checkTimeline(c: any) {
   expect(c.version).toBe(changes);
 }
 
-describe('the write path under random sequences (fast-check, real HTTP and database)', () => {
+// Thirty runs of up to eight steps over HTTP: about 15 s on PostgreSQL, twice that on a busy machine.
+describe('the write path under random sequences (fast-check, real HTTP and database)', { timeout: 180_000 }, () => {
   it('keeps every case consistent with its timeline, final cases final, and money within the payment', async () => {
     const tokenOf = (c: Caller) => w.tokens[c];
     let now = await advance('PT0S');
