@@ -11,5 +11,9 @@ export default defineConfig({
     // Each file makes its own database, so files may run side by side.
     fileParallelism: true,
     maxWorkers: 2,
+    // Files share a worker's loaded modules instead of importing the whole service again
+    // for each (about a quarter of the suite's time on 2 cores). Every file starts its own
+    // app and database, and src keeps no state at module level, so nothing leaks between them.
+    isolate: false,
   },
 });
