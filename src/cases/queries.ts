@@ -21,7 +21,7 @@ import { decodeCursor, encodeCursor } from '../db/paging.js';
 import { prepare } from '../db/prepared.js';
 import type { CaseView as CaseViewSchema, EventView as EventViewSchema } from '../http/schemas.js';
 import { type Viewer, roleIn } from './access.js';
-import { chargebackCount, lastSeqColumn, parseState } from './service.js';
+import { chargebackCount, eligibilityFacts, lastSeqColumn, parseState } from './service.js';
 
 const caseColumns = [
   'cases.id',
@@ -480,21 +480,7 @@ export class CaseQueries {
     return {
       nextCursor: last ? encodeCursor(last.paid_at, last.id) : null,
       data: rows.slice(0, page.limit).map((p) => {
-        const reason = eligibility(
-          {
-            provider: p.provider,
-            status: p.status,
-            amount: p.amount,
-            refundedAmount: p.refunded_amount,
-            paidAt: p.paid_at,
-            merchantId: p.merchant_id,
-            hasCase: p.case_id !== null,
-            disputed: Number(p.chargebacks) > 0,
-          },
-          viewer.merchantIds,
-          now,
-          this.config.filingWindow,
-        );
+        const reason = eligibility(eligibilityFacts(p), viewer.merchantIds, now, this.config.filingWindow);
         return {
           id: p.id,
           amount: p.amount,

@@ -24,7 +24,7 @@ import {
 import { MAX_ATTACHMENTS, type ActionInput, planAction, planCreate } from '../domain/case-actions.js';
 import { type SystemInput, planSystem } from '../domain/case-system.js';
 import { below, caseThreshold, readSettings } from '../disputes/settings.js';
-import { eligibility, INELIGIBLE_MESSAGES } from '../domain/eligibility.js';
+import { type EligibilityFacts, eligibility, INELIGIBLE_MESSAGES } from '../domain/eligibility.js';
 import { CHARGEBACK_STAGES } from '../domain/dispute.js';
 import { DomainError, conflict, notFound } from '../domain/errors.js';
 import type { IssueType, PartyRole } from '../domain/model.js';
@@ -89,6 +89,25 @@ export function chargebackCount(eb: ExpressionBuilder<DB, 'payments'>) {
     .whereRef('disputes.payment_id', '=', 'payments.id')
     .where('disputes.stage', 'in', CHARGEBACK_STAGES)
     .as('chargebacks');
+}
+
+/** A payment row, its case's id and its `chargebackCount`, as the facts `eligibility` decides on. */
+export function eligibilityFacts(
+  p: Pick<PaymentRow, 'provider' | 'status' | 'amount' | 'refunded_amount' | 'paid_at' | 'merchant_id'> & {
+    case_id: string | null;
+    chargebacks: unknown;
+  },
+): EligibilityFacts {
+  return {
+    provider: p.provider,
+    status: p.status,
+    amount: p.amount,
+    refundedAmount: p.refunded_amount,
+    paidAt: p.paid_at,
+    merchantId: p.merchant_id,
+    hasCase: p.case_id !== null,
+    disputed: Number(p.chargebacks) > 0,
+  };
 }
 
 /** The hash of the case's last event (SPEC §13's chain), as the column `last_hash`: one index seek on (case_id, seq). */
@@ -169,22 +188,8 @@ export class CaseService {
         const now = this.clock.now();
         const [found] = await this.reads.paymentAndCase(trx, input.paymentId);
         if (!found || found.customer_id !== viewer.userId) throw notFound('payment');
-        const { case_id: existing, chargebacks, ...payment } = found;
-        const reason = eligibility(
-          {
-            provider: payment.provider,
-            status: payment.status,
-            amount: payment.amount,
-            refundedAmount: payment.refunded_amount,
-            paidAt: payment.paid_at,
-            merchantId: payment.merchant_id,
-            hasCase: existing !== null,
-            disputed: Number(chargebacks) > 0,
-          },
-          viewer.merchantIds,
-          now,
-          this.config.filingWindow,
-        );
+        const { case_id: _case, chargebacks: _chargebacks, ...payment } = found;
+        const reason = eligibility(eligibilityFacts(found), viewer.merchantIds, now, this.config.filingWindow);
         if (reason) throw new DomainError(reason === 'conflict_of_interest' ? 403 : 409, reason, INELIGIBLE_MESSAGES[reason]);
         const caseId = newId('case');
         const attachments = await this.evidence.claim(trx, {
