@@ -73,7 +73,8 @@ export interface ActionRule {
   from: readonly CaseStatus[];
   /** The next status when it is fixed; `null` when it depends on the input or stays. */
   to: CaseStatus | null;
-  message: 'required' | 'optional';
+  /** `unless_files`: a message, or at least one file instead. */
+  message: 'required' | 'optional' | 'unless_files';
   /** Reasons beyond status and role that refuse the action, with their own code. */
   guard?: Guard;
 }
@@ -107,7 +108,7 @@ const remedyFailed: Guard = (s, ctx) => {
  * leads. `availableActions` and the API's refusals are both computed from it.
  */
 export const ACTIONS: Record<PeopleActionType, ActionRule> = {
-  respond: { roles: ['customer', 'merchant', 'staff'], from: OPEN_STATUSES, to: null, message: 'optional' },
+  respond: { roles: ['customer', 'merchant', 'staff'], from: OPEN_STATUSES, to: null, message: 'unless_files' },
   accept: {
     roles: ['merchant'],
     from: ['merchant_response_needed', 'customer_response_needed', 'under_platform_review'],
@@ -271,6 +272,7 @@ export function planAction(s: CaseState, ctx: ActionContext, input: ActionInput)
   const { actor, now, policy, payment } = ctx;
   const attachments = input.attachments ?? [];
   const message = rule.message === 'required' ? required(input.message, input.type) : (input.message ?? null);
+  if (rule.message === 'unless_files' && !message && attachments.length === 0) required(undefined, input.type);
   const left = remaining(payment);
   const event = (type: EventType, data: EventData = {}, visibility: 'public' | 'staff' = 'public'): NewEvent => ({
     type,
@@ -290,7 +292,6 @@ export function planAction(s: CaseState, ctx: ActionContext, input: ActionInput)
 
   switch (input.type) {
     case 'respond': {
-      if (!message && attachments.length === 0) required(undefined, 'respond');
       let next: CaseStatus | null = null;
       if (s.status === 'customer_info_needed' && ctx.role === 'customer')
         next = s.infoRequestedBy === 'staff' ? 'under_platform_review' : 'merchant_response_needed';

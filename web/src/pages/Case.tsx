@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, type ActionType, type Attachment, type Case, type CaseEvent, api, attachmentUrl } from '../api';
+import { ACTIONS } from '../../../src/domain/case-actions';
 import { downloadName } from '../../../src/files/download-name';
 import { FileDrop, type FilesState } from '../files';
 import { ISSUE_LABELS, PROVIDER_LABELS, bytes, statusLabel, dateTime, exponent, money, parseMajor } from '../format';
@@ -166,7 +167,7 @@ function ActionForm({ type, ui, c, onDone }: { type: ActionType; ui: ActionUi; c
     const errors: { path: string; message: string }[] = [];
     const body: Record<string, unknown> = { type, expectedVersion: c.version, attachmentIds: files.ids };
     if (message.trim()) body.message = message.trim();
-    else if (ui.message === 'required' && !(type === 'respond' && files.ids.length > 0))
+    else if (ACTIONS[type].message === 'required' || (ACTIONS[type].message === 'unless_files' && files.ids.length === 0))
       errors.push({ path: 'message', message: 'Write a message.' });
     if (ui.outcome) {
       if (!outcome) errors.push({ path: 'outcome', message: 'Choose an outcome.' });

@@ -89,7 +89,6 @@ export function eventWords(e: CaseEvent, c: Case): string {
 export interface ActionUi {
   label: string;
   tone: 'primary' | 'secondary' | 'danger';
-  message: 'required' | 'optional';
   messageLabel: string;
   help: string;
   submit: string;
@@ -105,7 +104,6 @@ export function actionUi(type: ActionType, c: Case): ActionUi {
       return {
         label: c.role === 'staff' ? 'Message both sides' : 'Reply',
         tone: 'secondary',
-        message: 'required',
         messageLabel: 'Your message',
         help:
           c.role === 'staff'
@@ -118,7 +116,6 @@ export function actionUi(type: ActionType, c: Case): ActionUi {
       return {
         label: 'Accept and refund',
         tone: 'primary',
-        message: 'optional',
         messageLabel: 'Message to the customer (optional)',
         help: `Refunds ${left} to the customer through the original payment method and closes the case.`,
         submit: `Refund ${left}`,
@@ -127,7 +124,6 @@ export function actionUi(type: ActionType, c: Case): ActionUi {
       return {
         label: 'Deny',
         tone: 'danger',
-        message: 'required',
         messageLabel: 'Why are you denying this claim?',
         help: 'The customer can accept your answer or ask the platform to decide.',
         submit: 'Deny the claim',
@@ -137,7 +133,6 @@ export function actionUi(type: ActionType, c: Case): ActionUi {
       return {
         label: 'Request more info',
         tone: 'secondary',
-        message: 'required',
         messageLabel: 'What do you need to know?',
         help: 'The customer gets 7 days to answer. You can ask at most twice.',
         submit: 'Send request',
@@ -146,7 +141,6 @@ export function actionUi(type: ActionType, c: Case): ActionUi {
       return {
         label: 'Offer a partial refund',
         tone: 'secondary',
-        message: 'required',
         messageLabel: 'Message with your offer',
         help: `Offer less than ${left}. If the customer accepts, the case closes.`,
         submit: 'Make the offer',
@@ -156,7 +150,6 @@ export function actionUi(type: ActionType, c: Case): ActionUi {
       return {
         label: `Accept ${c.offer ? money(c.offer.amount, c.offer.currency) : 'the offer'}`,
         tone: 'primary',
-        message: 'optional',
         messageLabel: 'Message (optional)',
         help: 'You get the offered amount back and the case closes.',
         submit: 'Accept the offer',
@@ -165,7 +158,6 @@ export function actionUi(type: ActionType, c: Case): ActionUi {
       return {
         label: 'Ask the platform to decide',
         tone: 'secondary',
-        message: 'optional',
         messageLabel: 'Why should the platform step in? (optional)',
         help: 'Our team reviews both sides and decides. Either side may appeal once.',
         submit: 'Escalate to the platform',
@@ -175,7 +167,6 @@ export function actionUi(type: ActionType, c: Case): ActionUi {
       return {
         label: 'Withdraw the case',
         tone: 'danger',
-        message: 'optional',
         messageLabel: 'Message (optional)',
         help: 'This closes the case for good. It can’t be reopened.',
         submit: 'Withdraw',
@@ -184,7 +175,6 @@ export function actionUi(type: ActionType, c: Case): ActionUi {
       return {
         label: 'Ask the customer',
         tone: 'secondary',
-        message: 'required',
         messageLabel: 'What should the customer tell us?',
         help: 'The customer gets 7 days to answer; then the case comes back to the queue.',
         submit: 'Send to the customer',
@@ -193,7 +183,6 @@ export function actionUi(type: ActionType, c: Case): ActionUi {
       return {
         label: 'Ask the merchant',
         tone: 'secondary',
-        message: 'required',
         messageLabel: 'What should the merchant tell us?',
         help: 'The merchant gets 7 days to answer; then the case comes back to the queue.',
         submit: 'Send to the merchant',
@@ -202,7 +191,6 @@ export function actionUi(type: ActionType, c: Case): ActionUi {
       return {
         label: c.inAppeal ? 'Decide the appeal' : 'Decide',
         tone: 'primary',
-        message: 'required',
         messageLabel: 'Reasons (shown to both sides)',
         help: c.inAppeal
           ? 'This decision is final: it cannot be appealed.'
@@ -215,7 +203,6 @@ export function actionUi(type: ActionType, c: Case): ActionUi {
       return {
         label: 'Appeal the decision',
         tone: 'secondary',
-        message: 'required',
         messageLabel: 'Why is the decision wrong?',
         help: 'A different staff member reviews the case. Their decision is final. One appeal per case.',
         submit: 'Send the appeal',
@@ -225,7 +212,6 @@ export function actionUi(type: ActionType, c: Case): ActionUi {
       return {
         label: 'Add internal note',
         tone: 'secondary',
-        message: 'required',
         messageLabel: 'Internal note (staff only)',
         help: 'Only staff can see notes. They are never shown or emailed to the customer or the merchant.',
         submit: 'Save note',
@@ -234,7 +220,6 @@ export function actionUi(type: ActionType, c: Case): ActionUi {
       return {
         label: 'Retry the refund',
         tone: 'primary',
-        message: 'optional',
         messageLabel: 'Message (optional)',
         help: 'Runs the same refund again; the provider’s idempotency key means it can never pay twice.',
         submit: 'Retry now',
@@ -243,7 +228,6 @@ export function actionUi(type: ActionType, c: Case): ActionUi {
       return {
         label: 'Give platform credit instead',
         tone: 'secondary',
-        message: 'required',
         messageLabel: 'Message to both sides',
         help: 'Replaces the failed refund by platform credit of the same amount.',
         submit: 'Issue credit',
@@ -252,7 +236,6 @@ export function actionUi(type: ActionType, c: Case): ActionUi {
       return {
         label: 'Claim',
         tone: 'primary',
-        message: 'optional',
         messageLabel: 'Internal note (optional)',
         help: 'You hold the case: other staff see that you are on it.',
         submit: 'Claim the case',
@@ -261,7 +244,6 @@ export function actionUi(type: ActionType, c: Case): ActionUi {
       return {
         label: 'Assign',
         tone: 'secondary',
-        message: 'optional',
         messageLabel: 'Internal note (optional)',
         help: 'Overrides whoever holds the case.',
         submit: 'Assign',
