@@ -10,6 +10,7 @@ import type { Services } from '../services.js';
 import { parseState } from '../cases/service.js';
 import { DomainError } from '../domain/errors.js';
 import type { PaymentRow } from '../db/schema.js';
+import type { Provider } from '../domain/model.js';
 import type { IncomingReport } from '../disputes/disputes.js';
 import type { FastifyZod } from '../http/kit.js';
 
@@ -66,7 +67,7 @@ export async function providerRefunded(s: Services, payment: PaymentRow, totalRe
     merchantId: payment.merchant_id,
     amount: payment.amount,
     currency: payment.currency,
-    provider: payment.provider,
+    provider: payment.provider as Provider,
     providerPaymentId: payment.provider_payment_id,
     status: totalRefunded - inFlight >= payment.amount ? 'refunded' : 'partially_refunded',
     refundedAmount: totalRefunded - inFlight,

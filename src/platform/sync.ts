@@ -3,6 +3,7 @@
  * that affect a case (refunded elsewhere, chargeback) go through the one write path.
  */
 import type { Kysely, Transaction } from 'kysely';
+import type { z } from 'zod';
 import { type CaseService, overRefunded } from '../cases/service.js';
 import { retryLostRaces } from '../db/races.js';
 import type { Disputes } from '../disputes/disputes.js';
@@ -13,35 +14,12 @@ import { DomainError, notFound } from '../domain/errors.js';
 import { isUniqueViolation } from '../db/dialect.js';
 import type { DB } from '../db/schema.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
+import type { MerchantBody, PaymentBody, UserBody } from '../http/schemas.js';
 
-export interface UserInput {
-  email: string;
-  name: string;
-  password?: string | undefined;
-  isStaff?: boolean | undefined;
-  timeZone?: string | undefined;
-  /** SPEC §15: true disables the person (logins refused, sessions ended); omitted leaves it as it is. */
-  disabled?: boolean | undefined;
-}
-
-export interface MerchantInput {
-  name: string;
-  supportEmail: string;
-  memberIds: string[];
-}
-
-export interface PaymentInput {
-  customerId: string;
-  merchantId: string;
-  amount: number;
-  currency: string;
-  provider: string;
-  providerPaymentId: string;
-  status: 'succeeded' | 'refunded' | 'partially_refunded';
-  refundedAmount?: number | undefined;
-  productName: string;
-  paidAt: string;
-}
+/** What the platform sends, as the routes validate it. */
+export type UserInput = z.infer<typeof UserBody>;
+export type MerchantInput = z.infer<typeof MerchantBody>;
+export type PaymentInput = z.infer<typeof PaymentBody>;
 
 const invalid = (path: string, message: string) =>
   new DomainError(400, 'validation_failed', 'The request is not valid.', [{ path, message }]);

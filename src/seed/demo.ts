@@ -8,7 +8,7 @@ import type { Viewer } from '../cases/access.js';
 import { CaseService } from '../cases/service.js';
 import { Clock } from '../clock.js';
 import type { ActionInput } from '../domain/case-actions.js';
-import type { IssueType } from '../domain/model.js';
+import type { IssueType, Provider } from '../domain/model.js';
 import { Disputes } from '../disputes/disputes.js';
 import { normalizeSettings, writeSettings } from '../disputes/settings.js';
 import { PlatformSync } from '../platform/sync.js';
@@ -73,7 +73,7 @@ export async function seedDemo(s: Services): Promise<boolean> {
     product: string,
     amount: number,
     currency: string,
-    provider: string,
+    provider: Provider,
     daysAgo: number,
     status?: 'refunded' | 'partially_refunded',
     refunded?: number,
