@@ -8,7 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Services } from '../app.js';
+import type { Sessions } from '../auth/sessions.js';
+import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { SESSION_COOKIE } from '../http/auth.js';
 import { ReturnTo } from '../http/schemas.js';
@@ -63,7 +64,7 @@ export function webApp(root: string = DEFAULT_WEB_ROOT): RouteModule {
     const html = withConfig(built ? fs.readFileSync(path.join(root, 'index.html'), 'utf8') : MISSING, s.config);
     const page = async (req: FastifyRequest, reply: FastifyReply) => {
       void reply.header('cache-control', 'no-cache');
-      const signIn = s.config.platformLoginUrl ? await externalSignIn(req, s, s.config.platformLoginUrl) : null;
+      const signIn = s.config.platformLoginUrl ? await externalSignIn(req, s.sessions, s.clock, s.config.platformLoginUrl) : null;
       if (signIn) return reply.redirect(signIn, 302);
       return reply.type('text/html; charset=utf-8').send(html);
     };
@@ -98,14 +99,14 @@ function withConfig(html: string, config: Config): string {
  * (Accept: text/html) is redirected; a login link (`/login?token=…`) signs in here. For
  * `/login?next=…` the marketplace is asked to return to `next`, not to the login page.
  */
-async function externalSignIn(req: FastifyRequest, s: Services, loginUrl: string): Promise<string | null> {
+async function externalSignIn(req: FastifyRequest, sessions: Sessions, clock: Clock, loginUrl: string): Promise<string | null> {
   if (!(req.headers.accept ?? '').includes('text/html')) return null;
   const visit = new URL(req.url, 'http://x');
   if (visit.pathname === '/login' && visit.searchParams.has('token')) return null;
   const cookie = req.cookies[SESSION_COOKIE];
   if (cookie) {
-    await s.clock.sync();
-    if (await s.sessions.viewer(cookie)) return null;
+    await clock.sync();
+    if (await sessions.viewer(cookie)) return null;
   }
   const wanted = visit.pathname === '/login' ? visit.searchParams.get('next') : visit.pathname + visit.search;
   // The marketplace will hand it back as a login link's `returnTo`: only what that accepts.
