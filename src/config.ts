@@ -55,7 +55,7 @@ export interface Brand {
   logoUrl: string | null;
 }
 
-export const DEFAULT_BRAND_NAME = 'Resolution Center';
+const DEFAULT_BRAND_NAME = 'Resolution Center';
 
 export const DEV_PLATFORM_API_KEY = 'rc_dev_platform_key_do_not_use_in_production';
 

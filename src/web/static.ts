@@ -1,6 +1,7 @@
 /**
  * Serves the built web app (web/dist) at `/` with an SPA fallback: the app's pages
- * (`/cases/case_…`, `/login?token=…`) get index.html. Unknown API paths stay
+ * (`/cases/case_…`, `/login?token=…`) get index.html, with the brand and sign-in mode
+ * written in, or go to PLATFORM_LOGIN_URL without a session. Unknown API paths stay
  * problem+json 404s.
  */
 import fs from 'node:fs';
@@ -73,12 +74,12 @@ export function webApp(root: string = DEFAULT_WEB_ROOT): RouteModule {
 }
 
 /** What the app needs to know before its first request: the brand, and whether sign-in is the marketplace's. */
-export interface AppConfig {
+interface AppConfig {
   brand: BrandView;
   externalSignIn: boolean;
 }
 
-export function appConfig(config: Config): AppConfig {
+function appConfig(config: Config): AppConfig {
   return { brand: brandView(config), externalSignIn: config.platformLoginUrl !== null };
 }
 
