@@ -40,7 +40,22 @@ export interface Config {
    * proxies' addresses and CIDRs; false (the default) takes the socket's address.
    */
   trustProxy: number | string[] | false;
+  /** Where a visit without a session is sent to sign in at the marketplace (`PLATFORM_LOGIN_URL`, SPEC §14). */
+  platformLoginUrl: string | null;
+  /** The origins that may frame the app (`FRAME_ANCESTORS`); empty refuses framing. */
+  frameAncestors: string[];
+  /** The name, accent colour and logo of the app and every mail (SPEC §14). */
+  brand: Brand;
 }
+
+export interface Brand {
+  name: string;
+  /** `#rrggbb`; null keeps the app's own colours. */
+  color: string | null;
+  logoUrl: string | null;
+}
+
+const DEFAULT_BRAND_NAME = 'Resolution Center';
 
 export const DEV_PLATFORM_API_KEY = 'rc_dev_platform_key_do_not_use_in_production';
 
@@ -88,6 +103,55 @@ function trustProxy(env: Env): number | string[] | false {
     }
   }
   return entries;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+function httpUrl(env: Env, name: string, loopbackHttp: boolean): string | null {
+  const v = env[name]?.trim();
+  if (!v) return null;
+  let url: URL | null = null;
+  try {
+    url = new URL(v);
+  } catch {
+    url = null;
+  }
+  const ok = url && (url.protocol === 'https:' || (url.protocol === 'http:' && (!loopbackHttp || LOOPBACK.has(url.hostname))));
+  if (!ok)
+    throw new ConfigError(
+      `${name} must be an absolute https:// URL${loopbackHttp ? ' (http:// only on loopback)' : ' or http:// URL'}, got "${v}"`,
+    );
+  return v;
+}
+
+/** Origins only (scheme, host, port): a path or a wildcard would not mean what it seems in `frame-ancestors`. */
+function frameAncestors(env: Env): string[] {
+  const entries = (env.FRAME_ANCESTORS ?? '').split(/\s+/).filter(Boolean);
+  for (const e of entries) {
+    let origin: string | null = null;
+    try {
+      const u = new URL(e);
+      // A wildcard host would let any subdomain (anyone's, on a shared domain) frame the app.
+      origin = (u.protocol === 'http:' || u.protocol === 'https:') && !u.hostname.includes('*') ? u.origin : null;
+    } catch {
+      origin = null;
+    }
+    if (origin !== e.replace(/\/$/, ''))
+      throw new ConfigError(`FRAME_ANCESTORS must be space-separated origins such as https://market.example, got "${e}"`);
+  }
+  return entries.map((e) => e.replace(/\/$/, ''));
+}
+
+function brand(env: Env): Brand {
+  const name = env.BRAND_NAME?.trim() || DEFAULT_BRAND_NAME;
+  // It becomes a mail's subject and sender name: one line, and short.
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(name) || name.length > 60)
+    throw new ConfigError(`BRAND_NAME must be one line of at most 60 characters, got "${name}"`);
+  const c = env.BRAND_COLOR?.trim();
+  if (c && !/^#([0-9a-f]{3}|[0-9a-f]{6})$/i.test(c)) throw new ConfigError(`BRAND_COLOR must be a hex colour such as #0a7d5a, got "${c}"`);
+  const color = c ? (c.length === 4 ? `#${[...c.slice(1)].map((d) => d + d).join('')}` : c).toLowerCase() : null;
+  return { name, color, logoUrl: httpUrl(env, 'BRAND_LOGO_URL', true) };
 }
 
 const MIN_SECRET_CHARS = 32;
@@ -161,5 +225,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     loginAccountFailures: integer(env, 'LOGIN_ACCOUNT_FAILURES', 10),
     trustProxy: trustProxy(env),
+    platformLoginUrl: httpUrl(env, 'PLATFORM_LOGIN_URL', false),
+    frameAncestors: frameAncestors(env),
+    brand: brand(env),
   };
 }

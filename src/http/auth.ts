@@ -22,6 +22,23 @@ declare module 'fastify' {
 
 export const SESSION_COOKIE = 'rc_session';
 
+/**
+ * The session cookie's attributes. Inside a marketplace's frame (FRAME_ANCESTORS) the
+ * cookie is third-party: it must be `SameSite=None` to be sent at all, which needs
+ * `Secure`, and `Partitioned` keeps it to that marketplace's pages (and lets browsers
+ * that block third-party cookies keep it). Otherwise `Lax`, Secure on https.
+ */
+export function sessionCookie(config: Config) {
+  const framed = config.frameAncestors.length > 0;
+  return {
+    path: '/',
+    httpOnly: true,
+    sameSite: framed ? ('none' as const) : ('lax' as const),
+    secure: framed || config.publicUrl.startsWith('https://'),
+    ...(framed ? { partitioned: true } : {}),
+  };
+}
+
 const digest = (s: string) => crypto.createHash('sha256').update(s).digest();
 
 /** Constant time whatever the lengths: compare digests (the secret's is computed once). */

@@ -84,19 +84,23 @@ export async function buildServer(s: Services, log: Logger, modules: RouteModule
   });
 
   // The same security headers on every answer; a route may override one (downloads set their own CSP).
+  const { frameAncestors, brand } = s.config;
   const security = securityHeaders({
     // The SPA's CSP: scripts and styles only from this origin; images and media may be blob: previews.
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
+        imgSrc: ["'self'", 'data:', 'blob:', ...(brand.logoUrl ? [new URL(brand.logoUrl).origin] : [])],
         mediaSrc: ["'self'", 'blob:'],
         objectSrc: ["'none'"],
         frameSrc: ["'self'", 'blob:'],
-        frameAncestors: ["'none'"],
+        // Framing only by the marketplace's pages FRAME_ANCESTORS names (SPEC §14).
+        frameAncestors: frameAncestors.length ? frameAncestors : ["'none'"],
         upgradeInsecureRequests: null,
       },
     },
+    // X-Frame-Options cannot name an origin; with frame-ancestors set, browsers follow the CSP alone.
+    ...(frameAncestors.length ? { xFrameOptions: false } : {}),
     strictTransportSecurity: s.config.publicUrl.startsWith('https://') ? { maxAge: 31536000, includeSubDomains: true } : false,
   });
   app.addHook('onRequest', (_req, reply, done) => {

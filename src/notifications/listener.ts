@@ -14,6 +14,7 @@ import { prepare } from '../db/prepared.js';
 import type { DB } from '../db/schema.js';
 import { sha256 } from '../ids.js';
 import type { OutboxMessage } from '../outbox/outbox.js';
+import { brandView } from '../web/brand.js';
 import { type MailCase, type Reader, type Side, render, templatesFor } from './templates.js';
 import { publishWebhookEvent, webhookEventOf } from './webhooks.js';
 
@@ -114,6 +115,7 @@ async function readers(
 export function notificationListener(config: Config, clock: Clock): ChangeListener {
   const domain = mailDomain(config);
   const reads = listenerReads();
+  const brand = brandView(config);
   return async (trx, change) => {
     const now = clock.now();
     const out: OutboxMessage[] = [];
@@ -129,6 +131,7 @@ export function notificationListener(config: Config, clock: Clock): ChangeListen
         merchantName: people.merchantName,
         currency: change.payment.currency,
         url: `${config.publicUrl}/cases/${encodeURIComponent(caseId)}`,
+        brand,
       };
       for (const { event, side, template } of mails)
         for (const reader of people.readers[side]) {

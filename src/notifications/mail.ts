@@ -20,8 +20,9 @@ export function localMailboxOn(config: Config): boolean {
   return !config.production && !config.smtpUrl;
 }
 
-export function mailFrom(config: Config): string {
-  return config.mailFrom ?? `Resolution Center <no-reply@${new URL(config.publicUrl).hostname || 'localhost'}>`;
+/** MAIL_FROM as given, or no-reply at PUBLIC_URL's host in the brand's name (an object, so any name is one safe header). */
+export function mailFrom(config: Config): string | { name: string; address: string } {
+  return config.mailFrom ?? { name: config.brand.name, address: `no-reply@${new URL(config.publicUrl).hostname || 'localhost'}` };
 }
 
 interface SmtpError {

@@ -7,6 +7,7 @@
 import { type CaseState, type NewEvent, turnOf } from '../domain/case.js';
 import type { Outcome } from '../domain/model.js';
 import { formatMoney } from '../domain/money.js';
+import { type BrandView, type Palette, palette } from '../web/brand.js';
 
 export type Side = 'customer' | 'merchant';
 
@@ -24,7 +25,12 @@ export interface MailCase {
   merchantName: string;
   currency: string;
   url: string;
+  /** BRAND_NAME, BRAND_LOGO_URL and BRAND_COLOR's colours, in every mail (SPEC §14). */
+  brand: BrandView;
 }
+
+/** The app's own accent, for mails without a BRAND_COLOR. */
+const DEFAULT_PALETTE: Palette = palette('#3a45d6');
 
 export interface RenderedMail {
   subject: string;
@@ -524,7 +530,9 @@ function statusWords(status: string): string {
 export function render(template: Template, event: NewEvent, after: CaseState, reader: Reader, mc: MailCase, now: Date): RenderedMail {
   const c = { ...mc, productName: oneLine(mc.productName), customerName: oneLine(mc.customerName), merchantName: oneLine(mc.merchantName) };
   const k = content(template, event, after, reader, c, now);
-  const subject = oneLine(`[Resolution Center] Case ${c.id} (${c.productName}) — ${k.summary}`).slice(0, 250);
+  const brand = c.brand;
+  const colours = brand.palette ?? DEFAULT_PALETTE;
+  const subject = oneLine(`[${brand.name}] Case ${c.id} (${c.productName}) — ${k.summary}`).slice(0, 250);
   const greeting = `Hello ${oneLine(reader.name)},`;
   const about = `Case ${c.id}: ${c.customerName} and ${c.merchantName}, about ${c.productName}.`;
   const quoteText = k.quote ? ['', k.quote.intro, ...k.quote.text.split(/\r\n|\r|\n/).map((l) => `> ${l}`)] : [];
@@ -541,7 +549,7 @@ export function render(template: Template, event: NewEvent, after: CaseState, re
     '',
     '--',
     about,
-    'You receive this email because you are a party to this case.',
+    `You receive this email from ${brand.name} because you are a party to this case.`,
   ].join('\n');
   const p = (s: string) => `<p style="margin:0 0 12px">${escapeHtml(s)}</p>`;
   const quoteHtml = k.quote
@@ -550,13 +558,19 @@ export function render(template: Template, event: NewEvent, after: CaseState, re
     : '';
   const html = [
     '<!doctype html><html><body style="font-family:system-ui,sans-serif;font-size:15px;line-height:1.5;color:#111;max-width:600px">',
+    // The brand's header: its colour, with its logo when it has one and its name always (images are often blocked).
+    `<div style="margin:0 0 16px;padding:12px 16px;border-radius:8px;background:${colours.brand};color:${colours.onBrand};font-weight:700;font-size:17px">` +
+      (brand.logoUrl
+        ? `<img src="${escapeHtml(brand.logoUrl)}" alt="" height="28" style="height:28px;vertical-align:middle;margin-right:10px;border:0">`
+        : '') +
+      `<span style="vertical-align:middle">${escapeHtml(brand.name)}</span></div>`,
     p(greeting),
     p(k.happened),
     quoteHtml,
     '<p style="margin:0 0 4px"><strong>What you can do</strong></p>',
     `<ul style="margin:0 0 12px">${k.next.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`,
-    `<p style="margin:0 0 12px"><a href="${escapeHtml(c.url)}">Open the case</a></p>`,
-    `<p style="margin:24px 0 0;color:#777;font-size:13px">${escapeHtml(about)}<br>You receive this email because you are a party to this case.</p>`,
+    `<p style="margin:0 0 12px"><a href="${escapeHtml(c.url)}" style="display:inline-block;padding:8px 16px;border-radius:8px;background:${colours.accent};color:#ffffff;text-decoration:none;font-weight:600">Open the case</a></p>`,
+    `<p style="margin:24px 0 0;color:#777;font-size:13px">${escapeHtml(about)}<br>You receive this email from ${escapeHtml(brand.name)} because you are a party to this case.</p>`,
     '</body></html>',
   ].join('\n');
   return { subject, text, html };

@@ -1,14 +1,22 @@
 /**
  * Serves the built web app (web/dist) at `/` with an SPA fallback: the app's pages
- * (`/cases/case_…`, `/login?token=…`) get index.html. Unknown API paths stay
+ * (`/cases/case_…`, `/login?token=…`) get index.html, with the brand and sign-in mode
+ * written in, or go to PLATFORM_LOGIN_URL without a session. Unknown API paths stay
  * problem+json 404s.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Sessions } from '../auth/sessions.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { SESSION_COOKIE } from '../http/auth.js';
 import type { RouteModule } from '../http/kit.js';
+import { ReturnTo } from '../http/schemas.js';
+import { escapeHtml } from '../notifications/templates.js';
+import { type BrandView, brandView } from './brand.js';
 
 export const DEFAULT_WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 
@@ -36,7 +44,7 @@ const APP_PATHS = [
 ];
 
 export function webApp(root: string = DEFAULT_WEB_ROOT): RouteModule {
-  return async (app) => {
+  return async (app, s) => {
     const built = fs.existsSync(path.join(root, 'index.html'));
     if (built)
       await app.register(fastifyStatic, {
@@ -53,11 +61,58 @@ export function webApp(root: string = DEFAULT_WEB_ROOT): RouteModule {
         },
       });
 
-    const page = (_req: unknown, reply: FastifyReply) => {
+    // Read once: every page is this file with the app's configuration in it.
+    const html = withConfig(built ? fs.readFileSync(path.join(root, 'index.html'), 'utf8') : MISSING, s.config);
+    const page = async (req: FastifyRequest, reply: FastifyReply) => {
       void reply.header('cache-control', 'no-cache');
-      if (!built) return reply.type('text/html; charset=utf-8').send(MISSING);
-      return reply.sendFile('index.html', root);
+      const signIn = s.config.platformLoginUrl ? await externalSignIn(req, s.sessions, s.clock, s.config.platformLoginUrl) : null;
+      if (signIn) return reply.redirect(signIn, 302);
+      return reply.type('text/html; charset=utf-8').send(html);
     };
     for (const url of APP_PATHS) app.get(url, { schema: { hide: true } }, page);
   };
+}
+
+/** What the app needs to know before its first request: the brand, and whether sign-in is the marketplace's. */
+interface AppConfig {
+  brand: BrandView;
+  externalSignIn: boolean;
+}
+
+function appConfig(config: Config): AppConfig {
+  return { brand: brandView(config), externalSignIn: config.platformLoginUrl !== null };
+}
+
+/**
+ * The page's title becomes the brand's name and the configuration follows it as a JSON
+ * data block: the CSP allows no inline script, but a data block is never run. `<` is
+ * escaped so no value can close the element.
+ */
+function withConfig(html: string, config: Config): string {
+  const json = JSON.stringify(appConfig(config)).replace(/</g, '\\u003c');
+  const title = `<title>${escapeHtml(config.brand.name)}</title><script type="application/json" id="rc-config">${json}</script>`;
+  return /<title>[^<]*<\/title>/.test(html) ? html.replace(/<title>[^<]*<\/title>/, () => title) : title + html;
+}
+
+/**
+ * With PLATFORM_LOGIN_URL, a page visit without a session goes to the marketplace to sign
+ * in, with `return_to` the page asked for (SPEC §14). Only a browser's page request
+ * (Accept: text/html) is redirected; a login link (`/login?token=…`) signs in here. For
+ * `/login?next=…` the marketplace is asked to return to `next`, not to the login page.
+ */
+async function externalSignIn(req: FastifyRequest, sessions: Sessions, clock: Clock, loginUrl: string): Promise<string | null> {
+  if (!(req.headers.accept ?? '').includes('text/html')) return null;
+  const visit = new URL(req.url, 'http://x');
+  if (visit.pathname === '/login' && visit.searchParams.has('token')) return null;
+  const cookie = req.cookies[SESSION_COOKIE];
+  if (cookie) {
+    await clock.sync();
+    if (await sessions.viewer(cookie)) return null;
+  }
+  const wanted = visit.pathname === '/login' ? visit.searchParams.get('next') : visit.pathname + visit.search;
+  // The marketplace will hand it back as a login link's `returnTo`: only what that accepts.
+  const returnTo = wanted && ReturnTo.safeParse(wanted).success ? wanted : '/';
+  const to = new URL(loginUrl);
+  to.searchParams.set('return_to', returnTo);
+  return to.toString();
 }

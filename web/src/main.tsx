@@ -2,6 +2,8 @@ import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Link, RouterProvider, match, navigate, useLocation } from './router';
 import { SessionProvider, useSession } from './session';
+import { BrandMark } from './brand';
+import { appConfig, applyBrand } from './config';
 import { Loading } from './ui';
 import { LoginPage } from './pages/Login';
 import { OrdersPage } from './pages/Orders';
@@ -106,8 +108,12 @@ function Shell() {
 
   useEffect(() => {
     if (loading) return;
-    if (!me && path !== '/login') navigate(`/login?next=${encodeURIComponent(path + url.search)}`, true);
-    else if (me && (path === '/' || path === '/login')) navigate(url.searchParams.get('next') ?? home(me), true);
+    if (!me && path !== '/login') {
+      const login = `/login?next=${encodeURIComponent(path + url.search)}`;
+      // Signing in is the marketplace's: a real page load, which the server sends there.
+      if (appConfig.externalSignIn) window.location.replace(login);
+      else navigate(login, true);
+    } else if (me && (path === '/' || path === '/login')) navigate(url.searchParams.get('next') ?? home(me), true);
   }, [me, loading, path, url.search, url.searchParams]);
 
   useEffect(() => {
@@ -126,7 +132,7 @@ function Shell() {
     return () => window.clearInterval(t);
   }, [path]);
 
-  if (loading) return <Loading label="Opening the Resolution Center" />;
+  if (loading) return <Loading label={`Opening ${appConfig.brand.name}`} />;
   if (path === '/login' || !me)
     return (
       <main id="main" className="login-main">
@@ -149,11 +155,8 @@ function Shell() {
         Skip to content
       </a>
       <header className="topbar">
-        <Link to={home(me)} className="brand" aria-label="Resolution Center home">
-          <span className="brand-mark" aria-hidden="true">
-            RC
-          </span>
-          <span className="brand-name">Resolution Center</span>
+        <Link to={home(me)} className="brand" aria-label={`${appConfig.brand.name} home`}>
+          <BrandMark />
         </Link>
         <button
           type="button"
@@ -199,6 +202,7 @@ function Shell() {
   );
 }
 
+applyBrand();
 createRoot(document.getElementById('root') as HTMLElement).render(
   <StrictMode>
     <RouterProvider>

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, type Case } from './api';
 import { dateTime, duration, statusLabel, statusTone } from './format';
 import { useMe, useNow } from './session';
+import { appConfig } from './config';
 
 export type Loaded<T> = { state: 'loading' } | { state: 'error'; error: ApiError } | { state: 'ready'; data: T };
 
@@ -69,7 +70,7 @@ export function StatusPill({ c }: { c: Pick<Case, 'status' | 'final' | 'appealDe
 
 export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: React.ReactNode; actions?: React.ReactNode }) {
   useEffect(() => {
-    document.title = `${title} · Resolution Center`;
+    document.title = `${title} · ${appConfig.brand.name}`;
   }, [title]);
   return (
     <header className="page-header">

@@ -1,7 +1,7 @@
 /** Sessions, who-am-I, orders and credits (SPEC §9, person rows). */
 import { z } from 'zod';
 import type { Services } from '../../services.js';
-import { SESSION_COOKIE, requirePerson, viewerOf } from '../auth.js';
+import { SESSION_COOKIE, requirePerson, sessionCookie, viewerOf } from '../auth.js';
 import { type FastifyZod, PERSON } from '../kit.js';
 import { Credits, Me, Order, OrderListQuery, Page, SessionAnswer, SessionBody } from '../schemas.js';
 import { DomainError } from '../../domain/errors.js';
@@ -9,7 +9,7 @@ import type { Viewer } from '../../cases/access.js';
 
 export function peopleRoutes(app: FastifyZod, s: Services) {
   const security = PERSON;
-  const secure = s.config.publicUrl.startsWith('https://');
+  const cookie = sessionCookie(s.config);
 
   async function me(v: Viewer) {
     const merchants = v.merchantIds.length
@@ -41,13 +41,7 @@ export function peopleRoutes(app: FastifyZod, s: Services) {
       const viewer = await s.sessions.viewerById(session.userId);
       if (!viewer) throw new DomainError(401, 'invalid_credentials', 'The account no longer exists.');
       // A fresh token on every login: a session fixed before login is never reused.
-      void reply.setCookie(SESSION_COOKIE, session.token, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure,
-        expires: new Date(session.expiresAt),
-      });
+      void reply.setCookie(SESSION_COOKIE, session.token, { ...cookie, expires: new Date(session.expiresAt) });
       return { token: session.token, expiresAt: session.expiresAt, user: (await me(viewer)).user };
     },
   });
@@ -57,7 +51,7 @@ export function peopleRoutes(app: FastifyZod, s: Services) {
     schema: { tags: ['session'], security, summary: 'Log out: the session stops working everywhere', response: { 204: z.null() } },
     handler: async (req, reply) => {
       if (req.sessionToken) await s.sessions.logout(req.sessionToken);
-      void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      void reply.clearCookie(SESSION_COOKIE, cookie);
       return reply.code(204).send(null);
     },
   });

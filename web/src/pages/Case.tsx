@@ -6,6 +6,7 @@ import { FileDrop, type FilesState } from '../files';
 import { ISSUE_LABELS, PROVIDER_LABELS, bytes, statusLabel, dateTime, exponent, money, parseMajor } from '../format';
 import { Link, useLocation } from '../router';
 import { useMe } from '../session';
+import { appConfig } from '../config';
 import { Alert, Countdown, ErrorBox, FieldError, Loading, StatusPill, useLoad } from '../ui';
 import { type ActionUi, actionUi, eventWords } from './caseWords';
 import { CaseFileCard, SystemEvidenceCard } from './CaseEvidence';
@@ -429,7 +430,7 @@ export function CasePage({ id }: { id: string }) {
     seen.current = c.version;
   }, [c]);
   useEffect(() => {
-    document.title = c ? `${c.payment.productName} · Case · Resolution Center` : 'Case · Resolution Center';
+    document.title = `${c ? `${c.payment.productName} · ` : ''}Case · ${appConfig.brand.name}`;
   }, [c]);
 
   if (value.state === 'loading') return <Loading label="Loading the case" />;

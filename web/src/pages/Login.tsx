@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react';
 import { ApiError, type DemoUserList, api } from '../api';
 import { navigate, useLocation } from '../router';
 import { useSession } from '../session';
+import { BrandMark } from '../brand';
+import { appConfig } from '../config';
 import { Alert, FieldError } from '../ui';
 
 export function LoginPage() {
@@ -15,8 +17,8 @@ export function LoginPage() {
   const token = url.searchParams.get('token');
 
   useEffect(() => {
-    document.title = 'Sign in · Resolution Center';
-    api<DemoUserList>('GET', '/dev/demo-users').then(setDemo, () => setDemo(null));
+    document.title = `Sign in · ${appConfig.brand.name}`;
+    if (!appConfig.externalSignIn) api<DemoUserList>('GET', '/dev/demo-users').then(setDemo, () => setDemo(null));
   }, []);
 
   const signIn = async (body: Record<string, string>, who: string) => {
@@ -43,10 +45,7 @@ export function LoginPage() {
     <div className="login">
       <div className="login-intro">
         <div className="brand brand-lg">
-          <span className="brand-mark" aria-hidden="true">
-            RC
-          </span>
-          <span className="brand-name">Resolution Center</span>
+          <BrandMark />
         </div>
         <h1>Sort out a problem with a purchase</h1>
         <p className="lead">
@@ -61,52 +60,56 @@ export function LoginPage() {
       </div>
       <div className="login-card card">
         {token && busy === 'link' && <p role="status">Signing you in…</p>}
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void signIn({ email, password }, 'form');
-          }}
-          noValidate
-        >
-          <h2>Sign in</h2>
-          {error && (
-            <Alert tone="error">
-              {error.code === 'invalid_credentials'
-                ? 'That email and password don’t match an account.'
-                : error.code === 'rate_limited'
-                  ? 'Too many attempts. Wait a minute and try again.'
-                  : error.message}
-            </Alert>
-          )}
-          <div className="field">
-            <label htmlFor="email">Email</label>
-            <input
-              id="email"
-              type="email"
-              autoComplete="email"
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-              aria-invalid={!!error?.field('email')}
-              aria-describedby={error?.field('email') ? 'email-error' : undefined}
-              required
-            />
-            <FieldError id="email-error" message={error?.field('email')} />
-          </div>
-          <div className="field">
-            <label htmlFor="password">Password</label>
-            <input
-              id="password"
-              type="password"
-              autoComplete="current-password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              required
-            />
-          </div>
-          <button className="btn btn-primary btn-block" type="submit" disabled={busy !== null}>
-            {busy === 'form' ? 'Signing in…' : 'Sign in'}
-          </button>
-        </form>
+        {appConfig.externalSignIn ? (
+          busy === null && <ExternalSignIn error={error} />
+        ) : (
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void signIn({ email, password }, 'form');
+            }}
+            noValidate
+          >
+            <h2>Sign in</h2>
+            {error && (
+              <Alert tone="error">
+                {error.code === 'invalid_credentials'
+                  ? 'That email and password don’t match an account.'
+                  : error.code === 'rate_limited'
+                    ? 'Too many attempts. Wait a minute and try again.'
+                    : error.message}
+              </Alert>
+            )}
+            <div className="field">
+              <label htmlFor="email">Email</label>
+              <input
+                id="email"
+                type="email"
+                autoComplete="email"
+                value={email}
+                onChange={(e) => setEmail(e.target.value)}
+                aria-invalid={!!error?.field('email')}
+                aria-describedby={error?.field('email') ? 'email-error' : undefined}
+                required
+              />
+              <FieldError id="email-error" message={error?.field('email')} />
+            </div>
+            <div className="field">
+              <label htmlFor="password">Password</label>
+              <input
+                id="password"
+                type="password"
+                autoComplete="current-password"
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+                required
+              />
+            </div>
+            <button className="btn btn-primary btn-block" type="submit" disabled={busy !== null}>
+              {busy === 'form' ? 'Signing in…' : 'Sign in'}
+            </button>
+          </form>
+        )}
         {demo && (
           <section className="demo-users" aria-labelledby="demo-title">
             <h2 id="demo-title">Demo accounts</h2>
@@ -144,6 +147,31 @@ export function LoginPage() {
           </section>
         )}
       </div>
+    </div>
+  );
+}
+
+/**
+ * People sign in at the marketplace (PLATFORM_LOGIN_URL): no password form. A page load of
+ * /login sends them there (the server redirects), after a failed link or a sign-out.
+ */
+function ExternalSignIn({ error }: { error: ApiError | null }) {
+  const url = useLocation();
+  const next = url.searchParams.get('next');
+  return (
+    <div>
+      <h2>Sign in</h2>
+      {error && (
+        <Alert tone="error">
+          {error.code === 'invalid_login_token' ? 'This sign-in link has expired or was already used.' : error.message}
+        </Alert>
+      )}
+      {!url.searchParams.get('token') && <p>You are signed out.</p>}
+      <p>
+        <a className="btn btn-primary btn-block" href={next ? `/login?next=${encodeURIComponent(next)}` : '/login'}>
+          Sign in again
+        </a>
+      </p>
     </div>
   );
 }
