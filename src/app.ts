@@ -6,6 +6,7 @@ import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'p
 import { Sessions } from './auth/sessions.js';
 import { CaseQueries } from './cases/queries.js';
 import { CaseService, type EvidenceClaimer } from './cases/service.js';
+import { Invalidations } from './db/invalidations.js';
 import { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { type Database, migrateToLatest, openDatabase } from './db/database.js';
@@ -45,6 +46,8 @@ export interface Services {
   database: Database;
   db: Kysely<DB>;
   clock: Clock;
+  /** What instances keep in memory and must drop when it changes (sessions, the movable clock). */
+  invalidations: Invalidations;
   cases: CaseService;
   queries: CaseQueries;
   sessions: Sessions;
@@ -98,7 +101,9 @@ export async function createApp(config: Config, parts: AppParts = {}) {
   const database = openDatabase(config.databaseUrl);
   const { db } = database;
   await migrateToLatest(db);
-  const clock = new Clock(db, config.devClock, parts.baseNow);
+  const invalidations =
+    database.dialect === 'postgres' ? await Invalidations.listen(config.databaseUrl) : Invalidations.inProcess(config.databaseUrl);
+  const clock = new Clock(db, config.devClock, parts.baseNow, invalidations);
   await clock.sync();
   const storage = parts.storage ?? openStorage(config.storageUrl);
   const uploads = new Uploads(db, storage, config, log);
@@ -134,10 +139,11 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     database,
     db,
     clock,
+    invalidations,
     cases,
     queries: new CaseQueries(db, config),
-    sessions: new Sessions(db, clock, config, counters),
-    platform: new PlatformSync(db, clock, cases, disputes),
+    sessions: new Sessions(db, clock, config, counters, invalidations),
+    platform: new PlatformSync(db, clock, cases, disputes, invalidations),
     disputes,
     chargebackEvidence,
     outbox,
@@ -172,6 +178,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
       // finishes later would hold its socket until the keep-alive timeout. Sweep until closed.
       const sweep = setInterval(() => server.server.closeIdleConnections(), 50);
       await server.close().finally(() => clearInterval(sweep));
+      await invalidations.close();
       await database.close();
     },
   };
