@@ -32,7 +32,7 @@ import { insightsRoutes } from './http/routes/insights.js';
 import { disputeRoutes } from './http/routes/disputes.js';
 import { toolsRoutes } from './http/routes/tools.js';
 import { webApp } from './web/static.js';
-import { notificationListener } from './notifications/listener.js';
+import { mailsHandler, notificationListener } from './notifications/listener.js';
 import { emailHandler, reminderHandler } from './notifications/mail.js';
 import { notificationRoutes } from './notifications/routes.js';
 import { purgeWebhookEvents, webhookHandler } from './notifications/webhooks.js';
@@ -120,6 +120,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     {
       remedy: remedyHandler(db, cases, providers),
       dispute_refund: disputeRefundHandler(db, clock, providers),
+      mails: mailsHandler(db, config, clock),
       email: emailHandler(db, config, clock),
       webhook: webhookHandler(db, clock, config.production),
       reminder: reminderHandler(cases),
