@@ -163,15 +163,6 @@ export function notificationListener(config: Config, clock: Clock): ChangeListen
   };
 }
 
-/** The case's facts the mails of a change name, read when they are rendered (ids and names do not change with it). */
-const mailFacts = prepare((db: Kysely<DB>, caseId: string) =>
-  db
-    .selectFrom('cases')
-    .innerJoin('payments', 'payments.id', 'cases.payment_id')
-    .select(['cases.id', 'cases.customer_id', 'cases.merchant_id', 'payments.product_name', 'payments.currency'])
-    .where('cases.id', '=', caseId),
-);
-
 /**
  * The worker's side of a change's emails: one outbox row per mail and reader, written in
  * the same transaction that marks the change's row done, so a crash leaves either both or
@@ -182,6 +173,14 @@ const mailFacts = prepare((db: Kysely<DB>, caseId: string) =>
 export function mailsHandler(db: Kysely<DB>, config: Config, clock: Clock): OutboxHandler {
   const domain = mailDomain(config);
   const reads = listenerReads();
+  /** The case's facts the mails name, read when they are rendered (none of them changes with the case). */
+  const mailFacts = prepare((db: Kysely<DB>, caseId: string) =>
+    db
+      .selectFrom('cases')
+      .innerJoin('payments', 'payments.id', 'cases.payment_id')
+      .select(['cases.id', 'cases.customer_id', 'cases.merchant_id', 'payments.product_name', 'payments.currency'])
+      .where('cases.id', '=', caseId),
+  );
   return {
     async handle(row: OutboxRow) {
       const p = JSON.parse(row.payload) as MailsPayload;
