@@ -1,8 +1,8 @@
 /**
  * The write baselines: the same SQL transaction the service runs for opening a
  * case and for a reply (CaseService.open / mutate and the notification listener:
- * the same reads, the same compare-and-set, the same inserts including the outbox
- * rows of the mails (one per change) and the reminder, with payloads of the same size, same
+ * the same reads, the same compare-and-set, the same inserts including the webhook event
+ * (and its counter) and the outbox rows of the mails (one per change) and the reminder, with payloads of the same size, same
  * durability settings), run directly on the database with no HTTP, no auth, no
  * rendering and no read-back. SQLite: one connection, one transaction after another
  * (it has one writer anyway). PostgreSQL: 32 concurrent loops over a pool of 10,
@@ -95,8 +95,24 @@ const newId = (p: string) => `${p}_${crypto.randomBytes(16).toString('base64url'
 const EVENT_INSERT =
   'insert into case_events (id, case_id, seq, type, actor_kind, actor_id, actor_name, message, attachments, data, visibility, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 
-/** The notification listener's read: the webhook endpoints (the mails' readers are read by the worker). */
-async function listenerReads(tx: Tx) {
+/**
+ * The notification listener's webhook event (SPEC §14's events API, stored whether or not an
+ * endpoint subscribes): its number from the one counter row, which every change takes in
+ * turn, the event with the case (about 1 200 bytes), then the webhook endpoints. The mails'
+ * readers are read by the worker.
+ */
+async function listenerWrites(tx: Tx, caseId: string, type: string, now: string) {
+  const counter = await tx.one('update webhook_event_counter set n = n + 1 where id = 1 returning n', []);
+  const id = newId('whevt');
+  const body = JSON.stringify({ id, type, createdAt: now, data: { case: { id: caseId, s: 's'.repeat(1100) }, previous: null } });
+  await tx.run('insert into webhook_events (seq, id, type, case_id, body, created_at) values (?, ?, ?, ?, ?, ?)', [
+    Number(counter?.n),
+    id,
+    type,
+    caseId,
+    body,
+    now,
+  ]);
   await tx.all('select id, events from webhook_endpoints where enabled = ?', [1]);
 }
 
@@ -147,7 +163,7 @@ async function reply(tx: Tx, caseId: string, userId: string) {
     'public',
     now,
   ]);
-  await listenerReads(tx);
+  await listenerWrites(tx, caseId, 'case.updated', now);
   await enqueue(tx, caseId, [{ kind: 'mails', payload: mailsPayload(caseId), runAt: now }], now);
 }
 
@@ -198,7 +214,7 @@ async function openCase(tx: Tx, paymentId: string) {
     'public',
     now,
   ]);
-  await listenerReads(tx);
+  await listenerWrites(tx, id, 'case.created', now);
   const remindAt = new Date(Date.parse(dueAt) - 48 * 3_600_000).toISOString();
   await enqueue(
     tx,
