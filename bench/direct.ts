@@ -1,8 +1,8 @@
 /**
  * The write baselines: the same SQL transaction the service runs for opening a
  * case and for a reply (CaseService.open / mutate and the notification listener:
- * the same reads, the same compare-and-set, the same inserts including the outbox
- * rows of the mails and the reminder, with payloads of the same size, same
+ * the same reads, the same compare-and-set, the same inserts including the webhook event
+ * (and its counter) and the outbox rows of the mails (one per change) and the reminder, with payloads of the same size, same
  * durability settings), run directly on the database with no HTTP, no auth, no
  * rendering and no read-back. SQLite: one connection, one transaction after another
  * (it has one writer anyway). PostgreSQL: 32 concurrent loops over a pool of 10,
@@ -95,26 +95,34 @@ const newId = (p: string) => `${p}_${crypto.randomBytes(16).toString('base64url'
 const EVENT_INSERT =
   'insert into case_events (id, case_id, seq, type, actor_kind, actor_id, actor_name, message, attachments, data, visibility, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 
-/** The notification listener's reads: the case's people, then the webhook endpoints. */
-async function listenerReads(tx: Tx, customerId: unknown, merchantId: unknown) {
-  await tx.all(
-    'select customer.name, customer.email, customer.time_zone, merchants.name, merchants.support_email, member.name, member.email, member.time_zone ' +
-      'from users as customer cross join merchants left join merchant_members on merchant_members.merchant_id = merchants.id ' +
-      'left join users as member on member.id = merchant_members.user_id where customer.id = ? and merchants.id = ? order by member.email',
-    [customerId, merchantId],
-  );
+/**
+ * The notification listener's webhook event (SPEC §14's events API, stored whether or not an
+ * endpoint subscribes): its number from the one counter row, which every change takes in
+ * turn, the event with the case (about 1 200 bytes), then the webhook endpoints. The mails'
+ * readers are read by the worker.
+ */
+async function listenerWrites(tx: Tx, caseId: string, type: string, now: string) {
+  const counter = await tx.one('update webhook_event_counter set n = n + 1 where id = 1 returning n', []);
+  const id = newId('whevt');
+  const body = JSON.stringify({ id, type, createdAt: now, data: { case: { id: caseId, s: 's'.repeat(1100) }, previous: null } });
+  await tx.run('insert into webhook_events (seq, id, type, case_id, body, created_at) values (?, ?, ?, ?, ?, ?)', [
+    Number(counter?.n),
+    id,
+    type,
+    caseId,
+    body,
+    now,
+  ]);
   await tx.all('select id, events from webhook_endpoints where enabled = ?', [1]);
 }
 
-/** A rendered mail's outbox payload, of the size the bench's mails have (about 2 050 bytes). */
-const mailPayload = (caseId: string) =>
+/** The outbox payload of a change's mails: its event ids and the case's state after it (about 600 bytes). */
+const mailsPayload = (caseId: string) =>
   JSON.stringify({
-    to: { name: 'Bench reader', address: 'reader@bench.example' },
-    subject: `[Resolution Center] Case ${caseId} (Bench product) — something happened`,
-    text: 't'.repeat(700),
-    html: 'h'.repeat(1100),
     caseId,
-    messageId: `<mail-${newId('evt')}@127.0.0.1>`,
+    eventIds: [newId('evt')],
+    after: { status: 'merchant_response_needed', s: 's'.repeat(450) },
+    at: new Date().toISOString(),
   });
 
 /** The listener's outbox rows, in one insert as `enqueue` writes them. */
@@ -125,7 +133,7 @@ async function enqueue(tx: Tx, caseId: string, rows: { kind: string; payload: st
   );
 }
 
-/** CaseService.act → mutate for a `respond` that keeps the status: two mails to the merchant's side. */
+/** CaseService.act → mutate for a `respond` that keeps the status: the row of its mails. */
 async function reply(tx: Tx, caseId: string, userId: string) {
   const now = new Date().toISOString();
   const row = await tx.one(
@@ -155,12 +163,11 @@ async function reply(tx: Tx, caseId: string, userId: string) {
     'public',
     now,
   ]);
-  await listenerReads(tx, row.customer_id, row.merchant_id);
-  const mail = { kind: 'email', payload: mailPayload(caseId), runAt: now };
-  await enqueue(tx, caseId, [mail, { ...mail, payload: mailPayload(caseId) }], now);
+  await listenerWrites(tx, caseId, 'case.updated', now);
+  await enqueue(tx, caseId, [{ kind: 'mails', payload: mailsPayload(caseId), runAt: now }], now);
 }
 
-/** CaseService.open: the eligibility read, the case and its `created` event, two mails and the reminder. */
+/** CaseService.open: the eligibility read, the case and its `created` event, the row of its mails and the reminder. */
 async function openCase(tx: Tx, paymentId: string) {
   const now = new Date().toISOString();
   const payment = await tx.one(
@@ -207,14 +214,13 @@ async function openCase(tx: Tx, paymentId: string) {
     'public',
     now,
   ]);
-  await listenerReads(tx, payment.customer_id, payment.merchant_id);
+  await listenerWrites(tx, id, 'case.created', now);
   const remindAt = new Date(Date.parse(dueAt) - 48 * 3_600_000).toISOString();
   await enqueue(
     tx,
     id,
     [
-      { kind: 'email', payload: mailPayload(id), runAt: now },
-      { kind: 'email', payload: mailPayload(id), runAt: now },
+      { kind: 'mails', payload: mailsPayload(id), runAt: now },
       { kind: 'reminder', payload: JSON.stringify({ caseId: id, dueAt }), runAt: remindAt },
     ],
     now,

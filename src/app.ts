@@ -6,6 +6,7 @@ import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'p
 import { Sessions } from './auth/sessions.js';
 import { CaseQueries } from './cases/queries.js';
 import { CaseService, type EvidenceClaimer } from './cases/service.js';
+import { Invalidations } from './db/invalidations.js';
 import { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { migrateToLatest, openDatabase } from './db/database.js';
@@ -25,7 +26,7 @@ import { ChargebackEvidence } from './disputes/evidence.js';
 import { disputeRefundHandler } from './disputes/refunds.js';
 import { seedDemo } from './seed/demo.js';
 import { webApp } from './web/static.js';
-import { notificationListener } from './notifications/listener.js';
+import { mailsHandler, notificationListener } from './notifications/listener.js';
 import { emailHandler, reminderHandler } from './notifications/mail.js';
 import { purgeWebhookEvents, webhookHandler } from './notifications/webhooks.js';
 import { openStorage } from './files/open-storage.js';
@@ -71,7 +72,9 @@ export async function createApp(config: Config, parts: AppParts = {}) {
   const database = openDatabase(config.databaseUrl);
   const { db } = database;
   await migrateToLatest(db);
-  const clock = new Clock(db, config.devClock, parts.baseNow);
+  const invalidations =
+    database.dialect === 'postgres' ? await Invalidations.listen(config.databaseUrl) : Invalidations.inProcess(config.databaseUrl);
+  const clock = new Clock(db, config.devClock, parts.baseNow, invalidations);
   await clock.sync();
   const storage = parts.storage ?? openStorage(config.storageUrl);
   const uploads = new Uploads(db, storage, config, log);
@@ -88,6 +91,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     {
       remedy: remedyHandler(db, cases, providers),
       dispute_refund: disputeRefundHandler(db, clock, providers),
+      mails: mailsHandler(db, config, clock),
       email: emailHandler(db, config, clock),
       webhook: webhookHandler(db, clock, config.production),
       reminder: reminderHandler(cases),
@@ -107,10 +111,11 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     database,
     db,
     clock,
+    invalidations,
     cases,
     queries: new CaseQueries(db, config),
-    sessions: new Sessions(db, clock, config, counters),
-    platform: new PlatformSync(db, clock, cases, disputes),
+    sessions: new Sessions(db, clock, config, counters, invalidations),
+    platform: new PlatformSync(db, clock, cases, disputes, invalidations),
     disputes,
     chargebackEvidence,
     outbox,
@@ -133,6 +138,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
       // finishes later would hold its socket until the keep-alive timeout. Sweep until closed.
       const sweep = setInterval(() => server.server.closeIdleConnections(), 50);
       await server.close().finally(() => clearInterval(sweep));
+      await invalidations.close();
       await database.close();
     },
   };

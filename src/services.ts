@@ -10,6 +10,7 @@ import type { CaseService } from './cases/service.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
+import type { Invalidations } from './db/invalidations.js';
 import type { DB } from './db/schema.js';
 import type { ChargebackEvidence } from './disputes/evidence.js';
 import type { Disputes } from './disputes/disputes.js';
@@ -25,6 +26,8 @@ export interface Services {
   database: Database;
   db: Kysely<DB>;
   clock: Clock;
+  /** What instances keep in memory and must drop when it changes (sessions, the movable clock). */
+  invalidations: Invalidations;
   cases: CaseService;
   queries: CaseQueries;
   sessions: Sessions;

@@ -12,6 +12,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Clock } from '../src/clock.js';
 import { openDatabase } from '../src/db/database.js';
+import { mailsHandler } from '../src/notifications/listener.js';
 import { emailHandler } from '../src/notifications/mail.js';
 import { OutboxWorker, enqueue } from '../src/outbox/outbox.js';
 import { type TestApp, postgresUrl, startApp } from './support/harness.js';
@@ -62,7 +63,15 @@ describe('delivery', () => {
   it('loses no mail when a worker is killed with SIGKILL mid-batch and restarted', { timeout: 90_000 }, async () => {
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) ids.push((await w.openCase()).id);
-    expect(await emailRows(ids)).toHaveLength(12);
+    // Each opening wrote one row for its mails; the worker writes the 12 mails from them.
+    const changes = await t.app.services.db
+      .selectFrom('outbox')
+      .select('status')
+      .where('kind', '=', 'mails')
+      .where('case_id', 'in', ids)
+      .execute();
+    expect(changes.map((r) => r.status)).toEqual(Array(4).fill('pending'));
+    expect(await emailRows(ids)).toHaveLength(0);
     const start = smtp.mails.length;
     const worker = () => {
       // `npx tsx src/main.ts worker` without the wrappers: one process, so its exit is the worker's.
@@ -120,6 +129,29 @@ describe('delivery', () => {
     // Exactly the mail in flight at the kill came twice, with one Message-ID a receiver can de-duplicate on.
     expect([...byId.values()].sort()).toEqual([...Array(11).fill(1), 2]);
     expect(byId.get(arrived[4]?.messageId ?? '')).toBe(2);
+  });
+
+  it('writes the mails of a change once, even when its row runs again after a lost lease', async () => {
+    const { db, clock, config, database } = t.app.services;
+    const c = await w.openCase();
+    const mails = mailsHandler(db, config, clock);
+    const worker = new OutboxWorker(db, database.dialect, clock, { mails }, pino({ level: 'silent' }));
+    const [stale] = await worker.claim(1);
+    expect(stale?.kind).toBe('mails');
+    // The first holder stalls past its lease; a second claims the row and writes the mails.
+    await clock.advance(2 * 60_000);
+    const [fresh] = await worker.claim(1);
+    expect(fresh?.id).toBe(stale?.id);
+    await mails.handle(fresh!);
+    await mails.handle(fresh!);
+    // The first holder wakes up: its lease is gone, it writes nothing.
+    await mails.handle(stale!);
+    const rows = await emailRows([c.id]);
+    expect(rows).toHaveLength(3);
+    expect(new Set(rows.map((r) => r.idempotency_key)).size).toBe(3);
+    const change = await db.selectFrom('outbox').select('status').where('id', '=', fresh!.id).executeTakeFirstOrThrow();
+    expect(change.status).toBe('done');
+    await w.advance('PT0S');
   });
 
   it('leaves the rest of a batch that would outlive its lease for the next claim', async () => {

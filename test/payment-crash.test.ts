@@ -132,7 +132,7 @@ describe('a payment report when the service is killed', { timeout: 180_000 }, ()
     try {
       // No worker runs here, so the mails wait in the outbox; everything else must hold.
       const problems = await checkInvariants(direct, new Date());
-      expect(problems.filter((p) => !/^outbox \d+ \(email\): due and not delivered$/.test(p))).toEqual([]);
+      expect(problems.filter((p) => !/^outbox \d+ \(mails\): due and not delivered$/.test(p))).toEqual([]);
     } finally {
       await direct.destroy();
     }

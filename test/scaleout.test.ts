@@ -153,6 +153,21 @@ describe.skipIf(!postgresUrl())('several instances on one PostgreSQL', { timeout
     expect(after.timeline.map((e: any) => e.seq)).toEqual(Array.from({ length: 22 }, (_, i) => i + 1));
   });
 
+  it('a logout on one instance is refused on the other within the same second', async () => {
+    const login = await a('POST', '/api/v1/session', { body: { email: 'cust2@test.example', password: 'correct horse battery' } });
+    const token = login.body.token as string;
+    // Used twice on b, so b keeps it in memory.
+    expect((await b('GET', '/api/v1/me', { token })).status).toBe(200);
+    expect((await b('GET', '/api/v1/me', { token })).status).toBe(200);
+    expect((await a('DELETE', '/api/v1/session', { token })).status).toBe(204);
+    const start = performance.now();
+    let status = 200;
+    // A bounded number of polls, no sleeping: b hears of the logout when it commits.
+    for (let i = 0; i < 1000 && status !== 401; i++) status = (await b('GET', '/api/v1/me', { token })).status;
+    expect(status).toBe(401);
+    expect(performance.now() - start).toBeLessThan(1000);
+  });
+
   it('the movable clock is shared', async () => {
     await idle();
     const before = Date.parse((await b('GET', '/api/v1/platform/dev/clock', { token: wa.platform })).body.now);

@@ -308,7 +308,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Act on a case (SPEC §4) */
+    /**
+     * Act on a case (SPEC §4)
+     * @description Answers the case as it is after the action. With `timelineAfter`, its timeline holds only the events after that seq (the caller has the rest), so the answer does not grow with the case’s history.
+     */
     post: operations['postCasesByIdActions'];
     delete?: never;
     options?: never;
@@ -3114,7 +3117,9 @@ export interface operations {
   };
   postCasesByIdActions: {
     parameters: {
-      query?: never;
+      query?: {
+        timelineAfter?: number;
+      };
       header?: {
         /** @description A repeat with the same key and body within 24 hours returns the first answer without acting twice */
         'Idempotency-Key'?: components['parameters']['IdempotencyKey'];

@@ -10,6 +10,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { DomainError, RateLimited } from '../domain/errors.js';
 import { addDuration } from '../domain/time.js';
+import type { Invalidations, Topic } from '../db/invalidations.js';
 import type { DB } from '../db/schema.js';
 import { sha256 } from '../ids.js';
 import type { Counters } from '../http/counters.js';
@@ -19,6 +20,17 @@ const LOGIN_LINK_MS = 15 * 60 * 1000;
 /** SPEC §15: at most LOGIN_ACCOUNT_FAILURES failed logins per account in this window. */
 export const ACCOUNT_WINDOW_MS = 15 * 60 * 1000;
 
+/** Sessions kept in memory: at most this many, each for at most this long (a backstop; changes are announced). */
+const CACHE_SIZE = 10_000;
+const CACHE_MAX_AGE_MS = 30_000;
+
+interface Cached {
+  viewer: Viewer;
+  userId: string;
+  expiresAt: string;
+  storedAt: number;
+}
+
 const invalidLogin = () => new DomainError(401, 'invalid_credentials', 'The email or password is not right.');
 
 export class Sessions {
@@ -27,7 +39,25 @@ export class Sessions {
     private readonly clock: Clock,
     private readonly config: Config,
     private readonly counters: Counters,
-  ) {}
+    private readonly invalidations: Invalidations,
+  ) {
+    invalidations.on((topic) => this.drop(topic));
+  }
+
+  /** By token hash, oldest first. */
+  private readonly cache = new Map<string, Cached>();
+  /** Bumped by every drop: a lookup that overlapped one does not keep what it read. */
+  private epoch = 0;
+
+  private drop(topic: Topic): void {
+    this.epoch++;
+    if (topic === 'all') this.cache.clear();
+    else if (topic.startsWith('session:')) this.cache.delete(topic.slice('session:'.length));
+    else if (topic.startsWith('user:')) {
+      const userId = topic.slice('user:'.length);
+      for (const [hash, c] of this.cache) if (c.userId === userId) this.cache.delete(hash);
+    }
+  }
 
   private async create(userId: string) {
     const token = crypto.randomBytes(32).toString('base64url');
@@ -97,17 +127,21 @@ export class Sessions {
   }
 
   async logout(token: string): Promise<void> {
-    await this.db.deleteFrom('sessions').where('token_hash', '=', sha256(token)).execute();
+    const hash = sha256(token);
+    await this.invalidations.within(this.db, [`session:${hash}`], (trx) =>
+      trx.deleteFrom('sessions').where('token_hash', '=', hash).execute(),
+    );
   }
 
-  /** Ends every session of a person at once; every instance reads sessions from the database, so everywhere. */
+  /** Ends every session of a person at once, on every instance (each is told when it commits). */
   async endAll(userId: string): Promise<void> {
     const user = await this.db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
     if (!user) throw new DomainError(404, 'not_found', 'No such user.');
-    await this.db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+    await this.invalidations.within(this.db, [`user:${userId}`], (trx) =>
+      trx.deleteFrom('sessions').where('user_id', '=', userId).execute(),
+    );
   }
 
-  /** The person behind a token, or null when unknown or expired. */
   /** Every authenticated request asks this: one query, one row per membership (or one with null). */
   private readonly sessionRows = prepare((db: Kysely<DB>, tokenHash: string) =>
     db
@@ -128,14 +162,27 @@ export class Sessions {
       .where('users.disabled', '=', 0),
   );
 
+  /** The person behind a token, or null when unknown or expired. */
   async viewer(token: string): Promise<Viewer | null> {
-    const rows = await this.sessionRows(this.db, sha256(token));
+    const hash = sha256(token);
+    const now = this.clock.now().toISOString();
+    const live = this.invalidations.live;
+    const hit = live ? this.cache.get(hash) : undefined;
+    if (hit && performance.now() - hit.storedAt < CACHE_MAX_AGE_MS) return hit.expiresAt <= now ? null : hit.viewer;
+    if (hit) this.cache.delete(hash);
+    const epoch = this.epoch;
+    const rows = await this.sessionRows(this.db, hash);
     const u = rows[0];
-    if (!u || u.expires_at <= this.clock.now().toISOString()) return null;
-    return toViewer(
+    if (!u || u.expires_at <= now) return null;
+    const viewer = toViewer(
       u,
       rows.flatMap((r) => (r.merchant_id === null ? [] : [r.merchant_id])),
     );
+    if (live && this.invalidations.live && epoch === this.epoch) {
+      if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(hash, { viewer: Object.freeze(viewer), userId: u.id, expiresAt: u.expires_at, storedAt: performance.now() });
+    }
+    return viewer;
   }
 
   async viewerById(userId: string): Promise<Viewer | null> {

@@ -267,11 +267,19 @@ export class CaseQueries {
     return handOut(fresh);
   }
 
-  async get(viewer: Viewer, caseId: string, now: Date) {
+  /** With `after`, the timeline holds only the events after that seq: read alone, not kept, whatever the history's length. */
+  async get(viewer: Viewer, caseId: string, now: Date, after?: number) {
     const c = await this.caseRow(caseId);
     const role = c ? roleIn(viewer, c) : null;
     if (!c || !role) throw notFound('case');
-    const events = await this.timeline(caseId, Number(c.last_seq ?? 0), role === 'staff' ? 'staff' : 'public');
+    const lastSeq = Number(c.last_seq ?? 0);
+    const visibility = role === 'staff' ? 'staff' : 'public';
+    const events =
+      after === undefined
+        ? await this.timeline(caseId, lastSeq, visibility)
+        : after >= lastSeq
+          ? []
+          : (await this.eventRows[visibility](this.db, caseId, after, lastSeq)).map(eventView);
     return caseView(c, role, viewer, now, events);
   }
 

@@ -31,7 +31,7 @@ import type { IssueType, PartyRole } from '../domain/model.js';
 import { type Dialect, dialectOf, isUniqueViolation } from '../db/dialect.js';
 import { LostRace, retryLostRaces } from '../db/races.js';
 import { prepare } from '../db/prepared.js';
-import type { CaseRow, DB, PaymentRow } from '../db/schema.js';
+import type { CaseEventRow, CaseRow, DB, PaymentRow } from '../db/schema.js';
 import { newId } from '../ids.js';
 import { type OutboxMessage, enqueue } from '../outbox/outbox.js';
 import { type Viewer, roleIn } from './access.js';
@@ -156,8 +156,52 @@ function writePathReads() {
     caseAndLastSeq: prepare((db: Kysely<DB>, id: string) =>
       db.selectFrom('cases').selectAll('cases').select(lastSeqColumn).select(lastHashColumn).where('cases.id', '=', id),
     ),
+    /** The compare-and-set, with the values in CASE_PATCH's order, then the id and the version it expects: a row back if it applied. */
+    updateCase: prepare((db: Kysely<DB>, ...v: unknown[]) =>
+      db
+        .updateTable('cases')
+        .set(Object.fromEntries(CASE_PATCH.map((k, i) => [k, v[i]])) as Partial<CaseRow>)
+        .where('id', '=', v[CASE_PATCH.length] as string)
+        .where('version', '=', v[CASE_PATCH.length + 1] as number)
+        .returning('id'),
+    ),
+    /** A change of one event (the usual kind), the values in EVENT_COLUMNS' order. */
+    insertEvent: prepare((db: Kysely<DB>, ...v: unknown[]) =>
+      db.insertInto('case_events').values(Object.fromEntries(EVENT_COLUMNS.map((k, i) => [k, v[i]])) as CaseEventRow),
+    ),
   };
 }
+
+const CASE_PATCH = [
+  'status',
+  'due_at',
+  'appeal_deadline',
+  'final',
+  'review_since',
+  'remedy_failed',
+  'assignee_id',
+  'state',
+  'first_response_at',
+  'version',
+  'updated_at',
+] as const satisfies readonly (keyof CaseRow)[];
+
+const EVENT_COLUMNS = [
+  'id',
+  'case_id',
+  'seq',
+  'type',
+  'actor_kind',
+  'actor_id',
+  'actor_name',
+  'actor_via',
+  'message',
+  'attachments',
+  'data',
+  'visibility',
+  'created_at',
+  'hash',
+] as const satisfies readonly (keyof CaseEventRow)[];
 
 export class CaseService {
   private readonly listeners: ChangeListener[] = [];
@@ -350,13 +394,8 @@ export class CaseService {
     const firstResponse = row.first_response_at ?? p.events.find((e) => e.actor.kind === 'merchant')?.createdAt ?? null;
     const columns = { ...columnsOf(after), first_response_at: firstResponse };
     const next: CaseRow = { ...row, ...columns, version: row.version + 1, updated_at: now.toISOString() };
-    const res = await trx
-      .updateTable('cases')
-      .set({ ...columns, version: next.version, updated_at: next.updated_at })
-      .where('id', '=', caseId)
-      .where('version', '=', row.version)
-      .executeTakeFirst();
-    if (res.numUpdatedRows === 0n) throw new LostRace();
+    const applied = await this.reads.updateCase(trx, ...CASE_PATCH.map((k) => next[k]), caseId, row.version);
+    if (applied.length === 0) throw new LostRace();
     await this.commit(trx, next, before, after, p, payment, Number(lastSeq ?? 0), lastHash);
     return next;
   }
@@ -392,7 +431,9 @@ export class CaseService {
       previous = eventHash(previous, chainedRow(stored));
       return { ...stored, hash: previous };
     });
-    await trx.insertInto('case_events').values(rows).execute();
+    const [only] = rows;
+    if (only && rows.length === 1) await this.reads.insertEvent(trx, ...EVENT_COLUMNS.map((k) => only[k]));
+    else await trx.insertInto('case_events').values(rows).execute();
     const events = plan.events.map((e, i) => {
       const r = rows[i] as (typeof rows)[number];
       return { ...e, id: r.id, seq: r.seq, hash: r.hash };

@@ -57,7 +57,7 @@ export function registerAuth(app: FastifyInstance, config: Config, sessions: Ses
 
   app.addHook('onRequest', async (req) => {
     if (!req.url.startsWith('/api/') && req.url.split('?')[0] !== '/metrics') return;
-    await clock.sync();
+    await clock.fresh();
     const header = req.headers.authorization;
     const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : null;
     if (bearer) {

@@ -390,6 +390,9 @@ export const PlatformCaseListQuery = PageQuery.extend({
 });
 
 /** Orders come 100 to a page by default: the web app and most customers need one page. */
+/** `POST /cases/{id}/actions?timelineAfter=<seq>`: only the events after the seq the caller already has. */
+export const ActionQuery = z.object({ timelineAfter: z.coerce.number().int().min(0).max(2_147_483_647).optional() });
+
 export const OrderListQuery = PageQuery.extend({ limit: z.coerce.number().int().min(1).max(100).default(100) });
 
 export const ReviewReason = z.enum(REVIEW_REASONS);

@@ -1,19 +1,22 @@
 /**
  * Turns each committed change of a case into outbox rows, inside its
- * transaction (SPEC §8): the emails of the change, the 48-hour reminder of a
- * new deadline, and one webhook event per subscribed endpoint. Nothing is sent
- * here; the worker delivers the rows.
+ * transaction (SPEC §8): one row for the emails of the change, the 48-hour
+ * reminder of a new deadline, and one webhook event per subscribed endpoint.
+ * Nothing is sent or rendered here: the worker turns the emails' row into one
+ * row per mail (`mailsHandler`), rendered from the change's stored events and
+ * the case as that change left it, then delivers them.
  */
-import type { Kysely, Transaction } from 'kysely';
-import { CaseQueries } from '../cases/queries.js';
-import type { CaseChange, ChangeListener } from '../cases/service.js';
+import type { Kysely } from 'kysely';
+import { CaseQueries, eventView } from '../cases/queries.js';
+import type { ChangeListener } from '../cases/service.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import type { CaseState, NewEvent } from '../domain/case.js';
 import { isOpen } from '../domain/model.js';
 import { prepare } from '../db/prepared.js';
-import type { DB } from '../db/schema.js';
+import type { DB, OutboxRow } from '../db/schema.js';
 import { sha256 } from '../ids.js';
-import type { OutboxMessage } from '../outbox/outbox.js';
+import { type OutboxHandler, type OutboxMessage, enqueue } from '../outbox/outbox.js';
 import { brandView } from '../web/brand.js';
 import { type MailCase, type Reader, type Side, render, templatesFor } from './templates.js';
 import { publishWebhookEvent, webhookEventOf } from './webhooks.js';
@@ -27,6 +30,17 @@ export interface EmailPayload {
   html: string;
   caseId: string;
   messageId: string;
+}
+
+/** The emails of one change, still to be written as one outbox row per mail. */
+export interface MailsPayload {
+  caseId: string;
+  /** The change's events that are mailed, in seq order. */
+  eventIds: string[];
+  /** The case as the change left it (what the mails say is next). */
+  after: CaseState;
+  /** The change's time: deadlines are stated from it. */
+  at: string;
 }
 
 export interface ReminderPayload {
@@ -79,13 +93,13 @@ function listenerReads() {
 type ListenerReads = ReturnType<typeof listenerReads>;
 
 async function readers(
-  trx: Transaction<DB>,
-  change: CaseChange,
+  trx: Kysely<DB>,
+  c: { id: string; customer_id: string; merchant_id: string },
   reads: ListenerReads,
 ): Promise<{ readers: Record<Side, Reader[]>; customerName: string; merchantName: string }> {
-  const rows = await reads.people(trx, change.row.customer_id, change.row.merchant_id);
+  const rows = await reads.people(trx, c.customer_id, c.merchant_id);
   const [first] = rows;
-  if (!first) throw new Error(`Case ${change.row.id}: its customer or merchant is missing`);
+  if (!first) throw new Error(`Case ${c.id}: its customer or merchant is missing`);
   const customerReader: Reader = {
     side: 'customer',
     name: first.customer_name,
@@ -113,37 +127,16 @@ async function readers(
 }
 
 export function notificationListener(config: Config, clock: Clock): ChangeListener {
-  const domain = mailDomain(config);
-  const reads = listenerReads();
-  const brand = brandView(config);
   return async (trx, change) => {
     const now = clock.now();
     const out: OutboxMessage[] = [];
     const caseId = change.row.id;
 
-    const mails = change.events.flatMap((event) => templatesFor(event, change.after).map((t) => ({ event, ...t })));
-    if (mails.length > 0) {
-      const people = await readers(trx, change, reads);
-      const mc: MailCase = {
-        id: caseId,
-        productName: change.payment.product_name,
-        customerName: people.customerName,
-        merchantName: people.merchantName,
-        currency: change.payment.currency,
-        url: `${config.publicUrl}/cases/${encodeURIComponent(caseId)}`,
-        brand,
-      };
-      for (const { event, side, template } of mails)
-        for (const reader of people.readers[side]) {
-          const key = `mail-${event.id}-${sha256(reader.address).slice(0, 16)}`;
-          const payload: EmailPayload = {
-            to: { name: reader.name, address: reader.address },
-            ...render(template, event, change.after, reader, mc, now),
-            caseId,
-            messageId: `<${key}@${domain}>`,
-          };
-          out.push({ kind: 'email', caseId, idempotencyKey: key, payload });
-        }
+    const mailed = change.events.filter((event) => templatesFor(event, change.after).length > 0);
+    const [first] = mailed;
+    if (first) {
+      const payload: MailsPayload = { caseId, eventIds: mailed.map((e) => e.id), after: change.after, at: now.toISOString() };
+      out.push({ kind: 'mails', caseId, idempotencyKey: `mails-${first.id}`, payload });
     }
 
     // A new deadline gets its own reminder, as a row that runs 48 hours before it and re-checks the case.
@@ -160,5 +153,76 @@ export function notificationListener(config: Config, clock: Clock): ChangeListen
       out.push(...(await publishWebhookEvent(trx, now, type, caseId, { case: view, previous })));
     }
     return out;
+  };
+}
+
+/**
+ * The worker's side of a change's emails: one outbox row per mail and reader, written in
+ * the same transaction that marks the change's row done, so a crash leaves either both or
+ * neither, and a row run twice (a lost lease) writes its mails once. Each mail is rendered
+ * from the stored events (immutable) and the case as the change left it, so it says what
+ * was true then; the keys and Message-IDs are the ones the change would have written.
+ */
+export function mailsHandler(db: Kysely<DB>, config: Config, clock: Clock): OutboxHandler {
+  const domain = mailDomain(config);
+  const reads = listenerReads();
+  const brand = brandView(config);
+  /** The case's facts the mails name, read when they are rendered (none of them changes with the case). */
+  const mailFacts = prepare((db: Kysely<DB>, caseId: string) =>
+    db
+      .selectFrom('cases')
+      .innerJoin('payments', 'payments.id', 'cases.payment_id')
+      .select(['cases.id', 'cases.customer_id', 'cases.merchant_id', 'payments.product_name', 'payments.currency'])
+      .where('cases.id', '=', caseId),
+  );
+  return {
+    async handle(row: OutboxRow) {
+      const p = JSON.parse(row.payload) as MailsPayload;
+      await db.transaction().execute(async (trx) => {
+        const mine = await trx
+          .updateTable('outbox')
+          .set({ status: 'done', last_error: null, updated_at: clock.now().toISOString() })
+          .where('id', '=', row.id)
+          .where('status', '=', 'pending')
+          .where('run_at', '=', row.run_at)
+          .executeTakeFirst();
+        if (mine.numUpdatedRows === 0n) return;
+        const [c] = await mailFacts(trx, p.caseId);
+        if (!c) throw new Error(`Case ${p.caseId} is missing`);
+        const stored = await trx
+          .selectFrom('case_events')
+          .selectAll()
+          .where('case_id', '=', p.caseId)
+          .where('id', 'in', p.eventIds)
+          .orderBy('seq')
+          .execute();
+        const events = stored.map(eventView) as (NewEvent & { id: string })[];
+        const people = await readers(trx, c, reads);
+        const mc: MailCase = {
+          id: c.id,
+          productName: c.product_name,
+          customerName: people.customerName,
+          merchantName: people.merchantName,
+          currency: c.currency,
+          url: `${config.publicUrl}/cases/${encodeURIComponent(c.id)}`,
+          brand,
+        };
+        const at = new Date(p.at);
+        const out: OutboxMessage[] = [];
+        for (const event of events)
+          for (const { side, template } of templatesFor(event, p.after))
+            for (const reader of people.readers[side]) {
+              const key = `mail-${event.id}-${sha256(reader.address).slice(0, 16)}`;
+              const payload: EmailPayload = {
+                to: { name: reader.name, address: reader.address },
+                ...render(template, event, p.after, reader, mc, at),
+                caseId: c.id,
+                messageId: `<${key}@${domain}>`,
+              };
+              out.push({ kind: 'email', caseId: c.id, idempotencyKey: key, payload });
+            }
+        await enqueue(trx, clock.now(), out);
+      });
+    },
   };
 }

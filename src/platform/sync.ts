@@ -12,6 +12,7 @@ import type { Provider } from '../domain/model.js';
 import type { Clock } from '../clock.js';
 import { DomainError, notFound } from '../domain/errors.js';
 import { isUniqueViolation } from '../db/dialect.js';
+import type { Invalidations, Topic } from '../db/invalidations.js';
 import type { DB } from '../db/schema.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import type { MerchantBody, PaymentBody, UserBody } from '../http/schemas.js';
@@ -30,6 +31,7 @@ export class PlatformSync {
     private readonly clock: Clock,
     private readonly cases: CaseService,
     private readonly disputes: Disputes,
+    private readonly invalidations: Invalidations,
   ) {}
 
   /** A synced person as stored (SPEC §14 read-back). */
@@ -63,7 +65,7 @@ export class PlatformSync {
    */
   async eraseUser(id: string): Promise<void> {
     const now = this.clock.now().toISOString();
-    await this.db.transaction().execute(async (trx) => {
+    await this.invalidations.within(this.db, [`user:${id}`], async (trx) => {
       const u = await trx.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst();
       if (!u) throw new DomainError(404, 'not_found', 'No such user.');
       await trx
@@ -108,7 +110,8 @@ export class PlatformSync {
     // SPEC §15: a new password or disabling ends every session of the person, in the same transaction.
     const endSessions = !!before && (passwordHash !== undefined || u.disabled === true);
     try {
-      await this.db.transaction().execute(async (trx) => {
+      // A session kept in memory holds the person's name, email, staff flag and time zone too.
+      await this.invalidations.within(this.db, [`user:${id}`], async (trx) => {
         await trx
           .insertInto('users')
           .values({ id, password_hash: null, ...values, created_at: now })
@@ -126,7 +129,9 @@ export class PlatformSync {
   async putMerchant(id: string, m: MerchantInput) {
     const now = this.clock.now().toISOString();
     const memberIds = [...new Set(m.memberIds)];
-    return this.db.transaction().execute(async (trx) => {
+    // Sessions kept in memory hold their person's memberships: those who leave and those who join.
+    const topics: Topic[] = [];
+    const result = await this.db.transaction().execute(async (trx) => {
       if (memberIds.length) {
         const known = await trx.selectFrom('users').select('id').where('id', 'in', memberIds).execute();
         const missing = memberIds.filter((u) => !known.some((k) => k.id === u));
@@ -139,14 +144,18 @@ export class PlatformSync {
         .values({ id, ...values, created_at: now })
         .onConflict((oc) => oc.column('id').doUpdateSet(values))
         .execute();
-      await trx.deleteFrom('merchant_members').where('merchant_id', '=', id).execute();
+      const left = await trx.deleteFrom('merchant_members').where('merchant_id', '=', id).returning('user_id').execute();
       if (memberIds.length)
         await trx
           .insertInto('merchant_members')
           .values(memberIds.map((user_id) => ({ merchant_id: id, user_id })))
           .execute();
+      for (const u of new Set([...left.map((l) => l.user_id), ...memberIds])) topics.push(`user:${u}`);
+      await this.invalidations.publish(trx, topics);
       return { created: !existed };
     });
+    this.invalidations.changed(topics);
+    return result;
   }
 
   /**

@@ -44,7 +44,7 @@ export async function seedDemo(s: Services): Promise<boolean> {
   // History is written without notifications: nobody should be emailed about the past.
   const cases = new CaseService(s.db, clock, s.config);
   const disputes = new Disputes(s.db, clock, cases);
-  const platform = new PlatformSync(s.db, clock, cases, disputes);
+  const platform = new PlatformSync(s.db, clock, cases, disputes, s.invalidations);
 
   for (const u of DEMO_USERS)
     await platform.putUser(u.id, {

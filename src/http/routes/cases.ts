@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Services } from '../../services.js';
 import { requirePerson, requireStaff, viewerOf } from '../auth.js';
 import { type FastifyZod, PERSON } from '../kit.js';
-import { ActionBody, CaseListQuery, CaseParams, CaseView, OpenCaseBody, Page, QueueItem, QueueQuery } from '../schemas.js';
+import { ActionBody, ActionQuery, CaseListQuery, CaseParams, CaseView, OpenCaseBody, Page, QueueItem, QueueQuery } from '../schemas.js';
 
 export function caseRoutes(app: FastifyZod, s: Services) {
   const tags = ['cases'];
@@ -48,11 +48,21 @@ export function caseRoutes(app: FastifyZod, s: Services) {
   app.post('/api/v1/cases/:id/actions', {
     preHandler: requirePerson,
     config: perUser(s.config.rateLimits.actions),
-    schema: { tags, security, summary: 'Act on a case (SPEC §4)', params: CaseParams, body: ActionBody, response: { 200: CaseView } },
+    schema: {
+      tags,
+      security,
+      summary: 'Act on a case (SPEC §4)',
+      description:
+        'Answers the case as it is after the action. With `timelineAfter`, its timeline holds only the events after that seq (the caller has the rest), so the answer does not grow with the case’s history.',
+      params: CaseParams,
+      querystring: ActionQuery,
+      body: ActionBody,
+      response: { 200: CaseView },
+    },
     handler: async (req) => {
       const viewer = viewerOf(req);
       await s.cases.act(viewer, req.params.id, req.body);
-      return s.queries.get(viewer, req.params.id, s.clock.now());
+      return s.queries.get(viewer, req.params.id, s.clock.now(), req.query.timelineAfter);
     },
   });
 

@@ -148,6 +148,13 @@ function TimelineItem({ e, c }: { e: CaseEvent; c: Case }) {
   );
 }
 
+/** Acts on the case; the answer carries only the events after the page's last one, added to those it shows. */
+async function actOn(c: Case, body: Record<string, unknown>): Promise<Case> {
+  const shown = c.timeline ?? [];
+  const next = await api<Case>('POST', `/cases/${c.id}/actions?timelineAfter=${shown.at(-1)?.seq ?? 0}`, body);
+  return { ...next, timeline: [...shown, ...(next.timeline ?? [])] };
+}
+
 function ActionForm({ type, ui, c, onDone }: { type: ActionType; ui: ActionUi; c: Case; onDone: (next: Case, note: string) => void }) {
   const [message, setMessage] = useState('');
   const [amount, setAmount] = useState('');
@@ -197,7 +204,7 @@ function ActionForm({ type, ui, c, onDone }: { type: ActionType; ui: ActionUi; c
     setBusy(true);
     setError(null);
     try {
-      const next = await api<Case>('POST', `/cases/${c.id}/actions`, body);
+      const next = await actOn(c, body);
       onDone(next, type === 'note' ? 'Note saved. Only staff can see it.' : 'Done. Both sides can see it on the timeline.');
     } catch (err) {
       setError(err instanceof ApiError ? err : new ApiError(0, 'error', String(err)));
@@ -308,7 +315,7 @@ function Assignment({ c, onDone }: { c: Case; onDone: (next: Case, note: string)
     setBusy(true);
     setError(null);
     try {
-      onDone(await api<Case>('POST', `/cases/${c.id}/actions`, { ...body, attachmentIds: [] }), note);
+      onDone(await actOn(c, { ...body, attachmentIds: [] }), note);
     } catch (err) {
       setError(err instanceof ApiError ? err : new ApiError(0, 'error', String(err)));
     } finally {
