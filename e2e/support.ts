@@ -50,11 +50,14 @@ export async function checkA11y(page: Page, name: string) {
   ).toEqual([]);
 }
 
+/** The committed screenshots change only through `npm run screenshots`; a test run draws them under test-results/. */
+const SCREENSHOTS_DIR = process.env.E2E_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots';
+
 export async function screenshot(page: Page, name: string) {
-  fs.mkdirSync('docs/screenshots', { recursive: true });
+  fs.mkdirSync(SCREENSHOTS_DIR, { recursive: true });
   // From the top, so the sticky header is drawn where it belongs in a full-page image.
   await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true, animations: 'disabled', caret: 'hide' });
+  await page.screenshot({ path: `${SCREENSHOTS_DIR}/${name}.png`, fullPage: true, animations: 'disabled', caret: 'hide' });
 }
 
 /** A real PNG drawn in the browser: a receipt-like image to attach as evidence. */
