@@ -64,40 +64,39 @@ function mailDomain(config: Config): string {
   return new URL(config.publicUrl).hostname || 'localhost';
 }
 
-/** The listener's reads, compiled once per listener, i.e. per database (see db/prepared.ts). */
-function listenerReads() {
-  return {
-    /** The customer, the merchant and its members (a row per member; one row without member if none), in one statement. */
-    people: prepare((db: Kysely<DB>, customerId: string, merchantId: string) =>
-      db
-        .selectFrom('users as customer')
-        .crossJoin('merchants')
-        .leftJoin('merchant_members', 'merchant_members.merchant_id', 'merchants.id')
-        .leftJoin('users as member', 'member.id', 'merchant_members.user_id')
-        .select([
-          'customer.name as customer_name',
-          'customer.email as customer_email',
-          'customer.time_zone as customer_time_zone',
-          'merchants.name as merchant_name',
-          'merchants.support_email',
-          'member.name as member_name',
-          'member.email as member_email',
-          'member.time_zone as member_time_zone',
-        ])
-        .where('customer.id', '=', customerId)
-        .where('merchants.id', '=', merchantId)
-        .orderBy('member.email'),
-    ),
-  };
+/**
+ * The customer, the merchant and its members (a row per member; one row without member if
+ * none), in one statement; compiled once per mails handler, i.e. per database (see db/prepared.ts).
+ */
+function peopleQuery() {
+  return prepare((db: Kysely<DB>, customerId: string, merchantId: string) =>
+    db
+      .selectFrom('users as customer')
+      .crossJoin('merchants')
+      .leftJoin('merchant_members', 'merchant_members.merchant_id', 'merchants.id')
+      .leftJoin('users as member', 'member.id', 'merchant_members.user_id')
+      .select([
+        'customer.name as customer_name',
+        'customer.email as customer_email',
+        'customer.time_zone as customer_time_zone',
+        'merchants.name as merchant_name',
+        'merchants.support_email',
+        'member.name as member_name',
+        'member.email as member_email',
+        'member.time_zone as member_time_zone',
+      ])
+      .where('customer.id', '=', customerId)
+      .where('merchants.id', '=', merchantId)
+      .orderBy('member.email'),
+  );
 }
-type ListenerReads = ReturnType<typeof listenerReads>;
 
 async function readers(
   trx: Kysely<DB>,
   c: { id: string; customer_id: string; merchant_id: string },
-  reads: ListenerReads,
+  people: ReturnType<typeof peopleQuery>,
 ): Promise<{ readers: Record<Side, Reader[]>; customerName: string; merchantName: string }> {
-  const rows = await reads.people(trx, c.customer_id, c.merchant_id);
+  const rows = await people(trx, c.customer_id, c.merchant_id);
   const [first] = rows;
   if (!first) throw new Error(`Case ${c.id}: its customer or merchant is missing`);
   const customerReader: Reader = {
@@ -165,7 +164,7 @@ export function notificationListener(config: Config, clock: Clock): ChangeListen
  */
 export function mailsHandler(db: Kysely<DB>, config: Config, clock: Clock): OutboxHandler {
   const domain = mailDomain(config);
-  const reads = listenerReads();
+  const people = peopleQuery();
   const brand = brandView(config);
   /** The case's facts the mails name, read when they are rendered (none of them changes with the case). */
   const mailFacts = prepare((db: Kysely<DB>, caseId: string) =>
@@ -176,6 +175,7 @@ export function mailsHandler(db: Kysely<DB>, config: Config, clock: Clock): Outb
       .where('cases.id', '=', caseId),
   );
   return {
+    marksDone: true,
     async handle(row: OutboxRow) {
       const p = JSON.parse(row.payload) as MailsPayload;
       await db.transaction().execute(async (trx) => {
@@ -197,12 +197,12 @@ export function mailsHandler(db: Kysely<DB>, config: Config, clock: Clock): Outb
           .orderBy('seq')
           .execute();
         const events = stored.map(eventView) as (NewEvent & { id: string })[];
-        const people = await readers(trx, c, reads);
+        const to = await readers(trx, c, people);
         const mc: MailCase = {
           id: c.id,
           productName: c.product_name,
-          customerName: people.customerName,
-          merchantName: people.merchantName,
+          customerName: to.customerName,
+          merchantName: to.merchantName,
           currency: c.currency,
           url: `${config.publicUrl}/cases/${encodeURIComponent(c.id)}`,
           brand,
@@ -211,7 +211,7 @@ export function mailsHandler(db: Kysely<DB>, config: Config, clock: Clock): Outb
         const out: OutboxMessage[] = [];
         for (const event of events)
           for (const { side, template } of templatesFor(event, p.after))
-            for (const reader of people.readers[side]) {
+            for (const reader of to.readers[side]) {
               const key = `mail-${event.id}-${sha256(reader.address).slice(0, 16)}`;
               const payload: EmailPayload = {
                 to: { name: reader.name, address: reader.address },

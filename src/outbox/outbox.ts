@@ -50,6 +50,12 @@ export interface OutboxHandler {
   onDead?(row: OutboxRow, error: string): Promise<void>;
   /** Releases what the handler keeps open between rows (pooled connections). */
   close?(): void;
+  /**
+   * The handler marks its row done itself, in the transaction that records its effect and
+   * only while this worker still holds the lease; the worker then writes nothing more (a
+   * second write would also end a row another worker has leased since).
+   */
+  marksDone?: boolean;
 }
 
 const LEASE_MS = 60_000;
@@ -123,6 +129,7 @@ export class OutboxWorker {
     try {
       if (!handler) throw new PermanentError(`No handler for outbox kind "${row.kind}"`);
       await handler.handle(row);
+      if (handler.marksDone) return;
       await this.db
         .updateTable('outbox')
         .set({ status: 'done', last_error: null, updated_at: this.clock.now().toISOString() })

@@ -106,7 +106,7 @@ async function externalSignIn(req: FastifyRequest, sessions: Sessions, clock: Cl
   if (visit.pathname === '/login' && visit.searchParams.has('token')) return null;
   const cookie = req.cookies[SESSION_COOKIE];
   if (cookie) {
-    await clock.sync();
+    await clock.fresh();
     if (await sessions.viewer(cookie)) return null;
   }
   const wanted = visit.pathname === '/login' ? visit.searchParams.get('next') : visit.pathname + visit.search;
