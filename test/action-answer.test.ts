@@ -3,17 +3,10 @@
  * events after the caller's last one, so it does not grow with the case's history; the
  * rest of the case is the same as a read's.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { describe, expect, it } from 'vitest';
+import { useWorld } from './support/world.js';
 
-let t: TestApp;
-let w: World;
-beforeAll(async () => {
-  t = await startApp();
-  w = await makeWorld(t.api);
-});
-afterAll(() => t.close());
+const { t, w } = useWorld();
 
 const reply = (token: string, caseId: string, query = '') =>
   t.api('POST', `/api/v1/cases/${caseId}/actions${query}`, { token, body: { type: 'respond', message: 'More detail.' } });

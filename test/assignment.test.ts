@@ -2,19 +2,10 @@
  * Assignment (SPEC §16): `claim` and `assign` through the transition table while a case is
  * with staff, who holds a case in its view and on the queue, and two claims racing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { describe, expect, it } from 'vitest';
+import { useWorld } from './support/world.js';
 
-let t: TestApp;
-let w: World;
-beforeAll(async () => {
-  t = await startApp();
-  w = await makeWorld(t.api);
-});
-afterAll(async () => {
-  await t?.close();
-});
+const { t, w } = useWorld();
 
 async function escalated() {
   const c = await w.openCase();

@@ -1,15 +1,8 @@
 /** Bad input: a problem+json with a stable code, and nothing stored. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { describe, expect, it } from 'vitest';
+import { useWorld } from './support/world.js';
 
-let t: TestApp;
-let w: World;
-beforeAll(async () => {
-  t = await startApp();
-  w = await makeWorld(t.api);
-});
-afterAll(() => t.close());
+const { t, w } = useWorld();
 
 function isProblem(r: { status: number; body: any; headers: Headers }, status: number, code: string) {
   expect(r.status, JSON.stringify(r.body)).toBe(status);

@@ -1,12 +1,10 @@
 /** The case file (SPEC §13): real text, images drawn in, notes only in staff's copy, deterministic, for the case's people only. */
 import { PDFParse } from 'pdf-parse';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PNG } from './support/files.js';
-import { type TestApp, T0, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { T0 } from './support/harness.js';
+import { useWorld } from './support/world.js';
 
-let t: TestApp;
-let w: World;
 let caseId: string;
 let paymentId: string;
 const DESCRIPTION = 'The course never unlocked — café, résumé & “quotes”.';
@@ -26,9 +24,8 @@ async function pdfText(bytes: Buffer): Promise<string> {
   }
 }
 
+const { t, w } = useWorld();
 beforeAll(async () => {
-  t = await startApp();
-  w = await makeWorld(t.api);
   const form = new FormData();
   form.append('file', new Blob([PNG], { type: 'image/png' }), 'screenshot.png');
   const up = await fetch(`${t.url}/api/v1/uploads`, {
@@ -84,7 +81,6 @@ beforeAll(async () => {
     })
     .execute();
 });
-afterAll(() => t.close());
 
 describe('the case file', () => {
   it('is a PDF of real text with the case, each event, the evidence, the disputes and the chain; a party’s copy withholds notes', async () => {

@@ -1,15 +1,8 @@
 /** Every action of SPEC §4 over real HTTP: its effect, its timeline events, its refusals. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { describe, expect, it } from 'vitest';
+import { useWorld } from './support/world.js';
 
-let t: TestApp;
-let w: World;
-beforeAll(async () => {
-  t = await startApp();
-  w = await makeWorld(t.api);
-});
-afterAll(() => t.close());
+const { t, w } = useWorld();
 
 const get = async (token: string, id: string) => (await t.api('GET', `/api/v1/cases/${id}`, { token })).body;
 const types = (c: any) => c.timeline.map((e: any) => e.type);

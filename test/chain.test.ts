@@ -8,21 +8,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Kysely, Migrator } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openDatabase, migrateToLatest } from '../src/db/database.js';
 import { migrationProvider } from '../src/db/migrations.js';
 import { checkInvariants } from '../src/ops/invariants.js';
 import { PNG } from './support/files.js';
-import { type TestApp, freshDatabase, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { freshDatabase } from './support/harness.js';
+import { useWorld } from './support/world.js';
 
-let t: TestApp;
-let w: World;
-beforeAll(async () => {
-  t = await startApp();
-  w = await makeWorld(t.api);
-});
-afterAll(() => t.close());
+const { t, w } = useWorld();
 
 const sha = (s: string) => crypto.createHash('sha256').update(s, 'utf8').digest('hex');
 

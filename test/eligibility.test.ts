@@ -1,15 +1,9 @@
 /** SPEC §2: who may open a case, rule by rule, as POST /cases answers and GET /orders explains. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { T0, type TestApp, startApp } from './support/harness.js';
-import { DAY, type World, makeWorld } from './support/world.js';
+import { describe, expect, it } from 'vitest';
+import { T0 } from './support/harness.js';
+import { DAY, useWorld } from './support/world.js';
 
-let t: TestApp;
-let w: World;
-beforeAll(async () => {
-  t = await startApp();
-  w = await makeWorld(t.api);
-});
-afterAll(() => t.close());
+const { t, w } = useWorld();
 
 const open = (paymentId: string, token = w.tokens.customer) =>
   t.api('POST', '/api/v1/cases', { token, body: { paymentId, issueType: 'other', description: 'Something is wrong here.' } });

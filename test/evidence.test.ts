@@ -1,15 +1,9 @@
 /** System evidence (SPEC §13): the platform records a payment's delivery and use; the case's parties and staff read it. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, T0, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { describe, expect, it } from 'vitest';
+import { T0, startApp } from './support/harness.js';
+import { useWorld } from './support/world.js';
 
-let t: TestApp;
-let w: World;
-beforeAll(async () => {
-  t = await startApp();
-  w = await makeWorld(t.api);
-});
-afterAll(() => t.close());
+const { t, w } = useWorld();
 
 const put = (paymentId: string, evidenceId: string, body: unknown) =>
   t.api('PUT', `/api/v1/platform/payments/${paymentId}/evidence/${evidenceId}`, { token: w.platform, body });

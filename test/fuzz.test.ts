@@ -4,19 +4,14 @@
  * problem+json with a stable code, and nothing half-written is stored.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type World, useWorld } from './support/world.js';
 
-let t: TestApp;
-let w: World;
 let caseId: string;
+const { t, w } = useWorld();
 beforeAll(async () => {
-  t = await startApp();
-  w = await makeWorld(t.api);
   caseId = (await w.openCase()).id;
 });
-afterAll(() => t.close());
 
 const CODE = /^[a-z_]+$/;
 

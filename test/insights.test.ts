@@ -2,12 +2,9 @@
  * Merchant insights (SPEC §16) on a small known dataset: rates against the thresholds,
  * outcomes and refunds by issue type and product, weekly buckets, the window.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, startApp } from './support/harness.js';
-import { DAY, type World, makeWorld } from './support/world.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DAY, useWorld } from './support/world.js';
 
-let t: TestApp;
-let w: World;
 let now: number;
 
 const insights = (window?: string, token = w.tokens.merchant, merchant = 'shop') =>
@@ -41,9 +38,8 @@ async function dispute(paymentId: string, stage: string, status: string, at: num
     .execute();
 }
 
+const { t, w } = useWorld();
 beforeAll(async () => {
-  t = await startApp();
-  w = await makeWorld(t.api);
   const t0 = Date.parse((await t.api('GET', '/api/v1/platform/dev/clock', { token: w.platform })).body.now);
   // 40 days back: a case and a prevented early warning inside 90 days but outside 30.
   const old = await w.openCase({ productName: 'Course' });
@@ -65,9 +61,6 @@ beforeAll(async () => {
   await dispute(quiet, 'inquiry', 'open', now);
   // Another merchant's case never counts here.
   await w.openCase({ merchantId: 'shop2', paidAt });
-});
-afterAll(async () => {
-  await t?.close();
 });
 
 describe('merchant insights', () => {

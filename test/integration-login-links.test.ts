@@ -1,15 +1,8 @@
 /** SPEC §14 sign-in from the marketplace: login links with `returnTo` and `ttl`. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { describe, expect, it } from 'vitest';
+import { useWorld } from './support/world.js';
 
-let t: TestApp;
-let w: World;
-beforeAll(async () => {
-  t = await startApp();
-  w = await makeWorld(t.api);
-});
-afterAll(() => t.close());
+const { t, w } = useWorld();
 
 const link = (body: Record<string, unknown>) => t.api('POST', '/api/v1/platform/login-links', { token: w.platform, body });
 const signIn = (loginToken: string) => t.api('POST', '/api/v1/session', { body: { loginToken } });

@@ -2,18 +2,11 @@
  * SPEC §14 "Acting for a person": the platform key with `RC-On-Behalf-Of` calls person
  * endpoints as that person, with that person's rights, and the timeline says so.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TEXT } from './support/files.js';
-import { type TestApp, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { useWorld } from './support/world.js';
 
-let t: TestApp;
-let w: World;
-beforeAll(async () => {
-  t = await startApp();
-  w = await makeWorld(t.api);
-});
-afterAll(() => t.close());
+const { t, w } = useWorld();
 
 const as = (userId: string) => ({ token: w.platform, headers: { 'rc-on-behalf-of': userId } });
 

@@ -2,16 +2,12 @@
  * SPEC §14 search: the platform's case filters, unknown query parameters refused on
  * every list, and orders a page at a time.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useWorld } from './support/world.js';
 
-let t: TestApp;
-let w: World;
 const opened: any[] = [];
+const { t, w } = useWorld();
 beforeAll(async () => {
-  t = await startApp();
-  w = await makeWorld(t.api);
   opened.push(await w.openCase());
   await w.advance('PT1H');
   opened.push(await w.openCase());
@@ -27,7 +23,6 @@ beforeAll(async () => {
   // The first case closes: withdrawn.
   expect((await w.act(w.tokens.customer, opened[0].id, { type: 'withdraw' })).status).toBe(200);
 });
-afterAll(() => t.close());
 
 const ids = async (query: string) => {
   const r = await t.api('GET', `/api/v1/platform/cases?${query}`, { token: w.platform });

@@ -1,15 +1,8 @@
 /** SPEC §14 read-back and erasure of synced people. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { describe, expect, it } from 'vitest';
+import { useWorld } from './support/world.js';
 
-let t: TestApp;
-let w: World;
-beforeAll(async () => {
-  t = await startApp();
-  w = await makeWorld(t.api);
-});
-afterAll(() => t.close());
+const { t, w } = useWorld();
 
 const platform = (method: string, path: string, body?: unknown) => t.api(method, `/api/v1/platform${path}`, { token: w.platform, body });
 

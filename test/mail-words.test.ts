@@ -3,18 +3,11 @@
  * formatter with the ISO 4217 exponents for mail and the web app, and a first decision that
  * says what has not happened yet and when it will.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatMoney } from '../src/domain/money.js';
-import { type TestApp, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { useWorld } from './support/world.js';
 
-let t: TestApp;
-let w: World;
-beforeAll(async () => {
-  t = await startApp();
-  w = await makeWorld(t.api);
-});
-afterAll(() => t.close());
+const { t, w } = useWorld();
 
 const ok = async (p: Promise<{ status: number; body: any }>) => {
   const r = await p;

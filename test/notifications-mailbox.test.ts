@@ -3,22 +3,18 @@
  * by the platform and by each logged-in person; production refuses to start
  * without SMTP_URL.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
-import { PLATFORM_KEY, type TestApp, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { PLATFORM_KEY, startApp } from './support/harness.js';
+import { useWorld } from './support/world.js';
 
-let t: TestApp;
-let w: World;
 let caseId: string;
+const { t, w } = useWorld();
 beforeAll(async () => {
-  t = await startApp();
-  w = await makeWorld(t.api);
   caseId = (await w.openCase()).id;
   await w.act(w.tokens.merchant, caseId, { type: 'respond', message: 'Hello <b>there</b>' });
   await w.advance('PT0S');
 });
-afterAll(() => t.close());
 
 describe('the local mailbox', () => {
   it('keeps every mail for the platform, newest first, cursor-paginated', async () => {

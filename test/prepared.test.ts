@@ -1,18 +1,12 @@
 /** Prepared queries (src/db/prepared.ts): compiled once, each call with its own values, on both dialects. */
 import { type Kysely, sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { prepare } from '../src/db/prepared.js';
 import type { DB } from '../src/db/schema.js';
-import { type TestApp, postgresUrl, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { postgresUrl } from './support/harness.js';
+import { useWorld } from './support/world.js';
 
-let t: TestApp;
-let w: World;
-beforeAll(async () => {
-  t = await startApp();
-  w = await makeWorld(t.api);
-});
-afterAll(() => t.close());
+const { t, w } = useWorld();
 
 describe('prepare', () => {
   it('answers each call with its own values, inside transactions too', async () => {

@@ -1,15 +1,8 @@
 /** Concurrency (SPEC §4) and Idempotency-Key (SPEC §9): one wins, nothing is done twice. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { describe, expect, it } from 'vitest';
+import { useWorld } from './support/world.js';
 
-let t: TestApp;
-let w: World;
-beforeAll(async () => {
-  t = await startApp();
-  w = await makeWorld(t.api);
-});
-afterAll(() => t.close());
+const { t, w } = useWorld();
 
 describe('races', () => {
   it('20 simultaneous openings of one payment: exactly one case', async () => {

@@ -4,18 +4,12 @@
  * (`action_not_allowed`) when not; only a client that sent `expectedVersion` hears `conflict`.
  * Everything over HTTP, on SQLite and (with DATABASE_URL) PostgreSQL.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PNG } from './support/files.js';
-import { type Answer, type TestApp, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { type Answer } from './support/harness.js';
+import { useWorld } from './support/world.js';
 
-let t: TestApp;
-let w: World;
-beforeAll(async () => {
-  t = await startApp();
-  w = await makeWorld(t.api);
-});
-afterAll(() => t.close());
+const { t, w } = useWorld();
 
 const get = async (id: string) => (await t.api('GET', `/api/v1/cases/${id}`, { token: w.tokens.staff })).body;
 /** How many answers of each status and code, e.g. `{ '200': 3, '409 conflict': 17 }`: the failure message shows it. */

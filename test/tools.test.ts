@@ -2,21 +2,12 @@
  * SPEC §16: the customer's context beside a case (staff only), and saved replies with
  * variables (CRUD, who may use them, values escaped in HTML mail).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatMoney } from '../src/domain/money.js';
 import { fillReply, replyValues } from '../src/domain/saved-replies.js';
-import { type TestApp, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { useWorld } from './support/world.js';
 
-let t: TestApp;
-let w: World;
-beforeAll(async () => {
-  t = await startApp();
-  w = await makeWorld(t.api);
-});
-afterAll(async () => {
-  await t?.close();
-});
+const { t, w } = useWorld();
 
 const ok = async (p: Promise<{ status: number; body: any }>, status = 200) => {
   const r = await p;

@@ -1,9 +1,13 @@
 /**
  * A small marketplace made through the platform API, with a logged-in token
- * for each kind of caller the access rules distinguish.
+ * for each kind of caller the access rules distinguish, and `useWorld()`: the
+ * one setup most test files share (fakes, app, marketplace, cleanup).
  */
-import { expect } from 'vitest';
-import { type Api, PLATFORM_KEY, T0 } from './harness.js';
+import { afterAll, beforeAll, expect } from 'vitest';
+import type { AppParts } from '../../src/app.js';
+import { FakePayPal, FakeStripe } from './fake-providers.js';
+import { type Api, type TestApp, PLATFORM_KEY, T0, startApp } from './harness.js';
+import { type TestSmtp, startSmtp } from './smtp.js';
 
 export const DAY = 24 * 60 * 60 * 1000;
 
@@ -118,4 +122,93 @@ export async function makeWorld(api: Api): Promise<World> {
     },
   };
   return world;
+}
+
+/** What `useWorld` can start before the app; the app is configured to call each one started. */
+export interface Fakes {
+  /** FakeStripe, with STRIPE_SECRET_KEY and STRIPE_API_BASE pointing at it. */
+  stripe: FakeStripe;
+  /** FakePayPal, with its client, secret, API base and webhook id. */
+  paypal: FakePayPal;
+  /** The mail sink: a real SMTP server, as SMTP_URL. */
+  smtp: TestSmtp;
+}
+
+type Env = Record<string, string>;
+
+export interface WorldOptions {
+  /** Settings on top of startApp's; a function when they name a fake (its address). */
+  env?: Env | ((fakes: Fakes) => Env);
+  parts?: AppParts;
+  /** The wall clock as the app's base instead of the pinned T0 (for worker processes, signature tolerances). */
+  realTime?: boolean;
+  stripe?: boolean;
+  paypal?: boolean;
+  smtp?: boolean;
+  /** `false`: the app alone, without makeWorld's people and merchants. */
+  people?: boolean;
+}
+
+export interface UsedWorld extends Fakes {
+  t: TestApp;
+  w: World;
+}
+
+/**
+ * Registers the hooks that start the fakes asked for, one app on a fresh database and its
+ * marketplace before the file's tests, and close them after. The handles are usable once
+ * the hooks have run (in hooks and tests); a fake not asked for throws when touched.
+ */
+export function useWorld(options: WorldOptions = {}): UsedWorld {
+  const handles: Partial<UsedWorld> = {};
+  const used: UsedWorld = {
+    t: lazy(() => handles.t, 't'),
+    w: lazy(() => handles.w, 'w'),
+    stripe: lazy(() => handles.stripe, 'stripe'),
+    paypal: lazy(() => handles.paypal, 'paypal'),
+    smtp: lazy(() => handles.smtp, 'smtp'),
+  };
+  beforeAll(async () => {
+    if (options.stripe) handles.stripe = await FakeStripe.start();
+    if (options.paypal) handles.paypal = await FakePayPal.start();
+    if (options.smtp) handles.smtp = await startSmtp();
+    const { stripe, paypal, smtp } = handles;
+    const env: Env = {
+      ...(stripe && { STRIPE_SECRET_KEY: FakeStripe.SECRET_KEY, STRIPE_API_BASE: stripe.url }),
+      ...(paypal && {
+        PAYPAL_CLIENT_ID: FakePayPal.CLIENT_ID,
+        PAYPAL_CLIENT_SECRET: FakePayPal.CLIENT_SECRET,
+        PAYPAL_API_BASE: paypal.url,
+        PAYPAL_WEBHOOK_ID: FakePayPal.WEBHOOK_ID,
+      }),
+      ...(smtp && { SMTP_URL: smtp.url }),
+      ...(typeof options.env === 'function' ? options.env(used) : options.env),
+    };
+    handles.t = await startApp(env, { ...(options.realTime && { baseNow: () => Date.now() }), ...options.parts });
+    if (options.people !== false) handles.w = await makeWorld(handles.t.api);
+  });
+  afterAll(async () => {
+    await handles.t?.close();
+    await handles.stripe?.close();
+    await handles.paypal?.close();
+    await handles.smtp?.close();
+  });
+  return used;
+}
+
+/** Stands for the object `get()` gives once the hooks made it, so files can name it at top level. */
+function lazy<T extends object>(get: () => T | undefined, name: string): T {
+  const target = () => {
+    const value = get();
+    if (!value) throw new Error(`useWorld: ${name} is not there (not asked for, or used before beforeAll)`);
+    return value;
+  };
+  return new Proxy({} as T, {
+    get(_, key) {
+      const value: unknown = Reflect.get(target(), key);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target()) : value;
+    },
+    set: (_, key, value) => Reflect.set(target(), key, value),
+    has: (_, key) => Reflect.has(target(), key),
+  });
 }
