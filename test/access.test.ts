@@ -3,12 +3,9 @@
  * rules say. The table must cover every route the server has: adding a route
  * without an entry here fails the test.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useWorld } from './support/world.js';
 
-let t: TestApp;
-let w: World;
 let caseId: string;
 let freshPayment: string;
 let attachmentId: string;
@@ -17,16 +14,17 @@ const alerts: string[] = [];
 /** Saved replies to change and delete, one per call (a deleted reply cannot be deleted again). */
 const merchantReplies: string[] = [];
 const staffReplies: string[] = [];
-beforeAll(async () => {
-  // Provider event routes are live only when configured; configure them so the matrix covers them.
-  t = await startApp({
+// Provider event routes are live only when configured; configure them so the matrix covers them.
+const { t, w } = useWorld({
+  env: {
     STRIPE_WEBHOOK_SECRET: 'whsec_matrix',
     PAYPAL_WEBHOOK_ID: 'WH-MATRIX',
     PAYPAL_CLIENT_ID: 'client',
     PAYPAL_CLIENT_SECRET: 'secret',
     PAYPAL_API_BASE: 'http://127.0.0.1:9',
-  });
-  w = await makeWorld(t.api);
+  },
+});
+beforeAll(async () => {
   const upload = await t.api('POST', '/api/v1/uploads', { token: w.tokens.customer, ...multipart() });
   expect(upload.status).toBe(201);
   attachmentId = upload.body.id;
@@ -56,7 +54,6 @@ function multipart() {
   const raw = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="receipt.txt"\r\nContent-Type: text/plain\r\n\r\nPaid 10 USD\r\n--${boundary}--\r\n`;
   return { raw, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
-afterAll(() => t.close());
 
 type Person = 'customer' | 'otherCustomer' | 'merchant' | 'otherMerchant' | 'staff';
 type Caller = Person | 'platform' | 'nobody';

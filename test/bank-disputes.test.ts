@@ -9,22 +9,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type TestApp, startApp } from './support/harness.js';
-import { FakePayPal, FakeStripe } from './support/fake-providers.js';
-import { type World, makeWorld } from './support/world.js';
+import { FakePayPal } from './support/fake-providers.js';
+import { useWorld } from './support/world.js';
 
 const WEBHOOK_SECRET = 'whsec_test_bank_disputes';
 
-let t: TestApp;
-let w: World;
-let stripe: FakeStripe;
-let paypal: FakePayPal;
 let receiver: http.Server;
 const hooks: any[] = [];
 
 beforeAll(async () => {
-  stripe = await FakeStripe.start();
-  paypal = await FakePayPal.start();
   receiver = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -34,16 +27,10 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  t = await startApp({
-    STRIPE_SECRET_KEY: FakeStripe.SECRET_KEY,
-    STRIPE_API_BASE: stripe.url,
-    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    PAYPAL_CLIENT_ID: FakePayPal.CLIENT_ID,
-    PAYPAL_CLIENT_SECRET: FakePayPal.CLIENT_SECRET,
-    PAYPAL_API_BASE: paypal.url,
-    PAYPAL_WEBHOOK_ID: FakePayPal.WEBHOOK_ID,
-  });
-  w = await makeWorld(t.api);
+});
+afterAll(() => new Promise<void>((r) => receiver.close(() => r())));
+const { t, w, stripe, paypal } = useWorld({ stripe: true, paypal: true, env: { STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET } });
+beforeAll(async () => {
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
   await ok(
     t.api('PUT', '/api/v1/platform/webhook-endpoints/disputes', {
@@ -51,12 +38,6 @@ beforeAll(async () => {
       body: { url, secret: 'whsec_receiver_0123456789', events: ['dispute.created', 'dispute.updated'] },
     }),
   );
-});
-afterAll(async () => {
-  await t?.close();
-  await stripe?.close();
-  await paypal?.close();
-  await new Promise<void>((r) => receiver.close(() => r()));
 });
 beforeEach(() => {
   stripe.reset();

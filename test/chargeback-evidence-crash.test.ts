@@ -5,33 +5,23 @@
  * and one staging, and the dispute records the staging once.
  */
 import Stripe from 'stripe';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { FakeStripe } from './support/fake-providers.js';
-import { type TestApp, startApp } from './support/harness.js';
-import { DAY, type World, makeWorld } from './support/world.js';
+import { DAY, useWorld } from './support/world.js';
 import { waitFor, workerProcesses } from './support/workers.js';
 
 const WEBHOOK_SECRET = 'whsec_evidence_crash';
-let t: TestApp;
-let w: World;
-let stripe: FakeStripe;
+// Real time, as the worker processes have: both read the movable offset from the database.
+const { t, w, stripe } = useWorld({
+  stripe: true,
+  realTime: true,
+  env: ({ stripe }) => ({ STRIPE_FILES_BASE: stripe.url, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET }),
+});
 const workers = workerProcesses(
   () => t,
   () => ({ STRIPE_SECRET_KEY: FakeStripe.SECRET_KEY, STRIPE_API_BASE: stripe.url, STRIPE_FILES_BASE: stripe.url }),
 );
-
-beforeAll(async () => {
-  stripe = await FakeStripe.start();
-  const env = { STRIPE_SECRET_KEY: FakeStripe.SECRET_KEY, STRIPE_API_BASE: stripe.url, STRIPE_FILES_BASE: stripe.url };
-  // Real time, as the worker processes have: both read the movable offset from the database.
-  t = await startApp({ ...env, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET }, { baseNow: () => Date.now() });
-  w = await makeWorld(t.api);
-});
-afterAll(async () => {
-  workers.killAll();
-  await t?.close();
-  await stripe?.close();
-});
+afterAll(() => workers.killAll());
 
 it('stages the answer once when the worker dies between Stripe’s answer and the recording', { timeout: 90_000 }, async () => {
   const serviceNow = async () => Date.parse((await t.api('GET', '/api/v1/platform/dev/clock', { token: w.platform })).body.now);

@@ -7,40 +7,18 @@
  */
 import { PDFParse } from 'pdf-parse';
 import Stripe from 'stripe';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakePayPal, FakeStripe } from './support/fake-providers.js';
-import { type TestApp, startApp } from './support/harness.js';
-import { DAY, type World, makeWorld } from './support/world.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { FakePayPal } from './support/fake-providers.js';
+import { startApp } from './support/harness.js';
+import { DAY, useWorld } from './support/world.js';
 
 const WEBHOOK_SECRET = 'whsec_chargeback_evidence';
-let t: TestApp;
-let w: World;
-let stripe: FakeStripe;
-let paypal: FakePayPal;
-
-beforeAll(async () => {
-  stripe = await FakeStripe.start();
-  paypal = await FakePayPal.start();
-  // The real time as base (Stripe's signature tolerance); the movable offset still applies.
-  t = await startApp(
-    {
-      STRIPE_SECRET_KEY: FakeStripe.SECRET_KEY,
-      STRIPE_API_BASE: stripe.url,
-      STRIPE_FILES_BASE: stripe.url,
-      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      PAYPAL_CLIENT_ID: FakePayPal.CLIENT_ID,
-      PAYPAL_CLIENT_SECRET: FakePayPal.CLIENT_SECRET,
-      PAYPAL_API_BASE: paypal.url,
-      PAYPAL_WEBHOOK_ID: FakePayPal.WEBHOOK_ID,
-    },
-    { baseNow: () => Date.now() },
-  );
-  w = await makeWorld(t.api);
-});
-afterAll(async () => {
-  await t?.close();
-  await stripe?.close();
-  await paypal?.close();
+// The real time as base (Stripe's signature tolerance); the movable offset still applies.
+const { t, w, stripe, paypal } = useWorld({
+  stripe: true,
+  paypal: true,
+  realTime: true,
+  env: ({ stripe }) => ({ STRIPE_FILES_BASE: stripe.url, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET }),
 });
 beforeEach(() => {
   stripe.reset();

@@ -4,31 +4,18 @@
  * worker repeats the call with the key derived from the dispute, Stripe gives the first
  * refund back, and the payment counts the refund once.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { FakeStripe } from './support/fake-providers.js';
-import { type TestApp, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { useWorld } from './support/world.js';
 import { waitFor, workerProcesses } from './support/workers.js';
 
-let t: TestApp;
-let w: World;
-let stripe: FakeStripe;
+// Real time, as the worker processes have: both read the movable offset from the database.
+const { t, w, stripe } = useWorld({ stripe: true, realTime: true });
 const workers = workerProcesses(
   () => t,
   () => ({ STRIPE_SECRET_KEY: FakeStripe.SECRET_KEY, STRIPE_API_BASE: stripe.url }),
 );
-
-beforeAll(async () => {
-  stripe = await FakeStripe.start();
-  // Real time, as the worker processes have: both read the movable offset from the database.
-  t = await startApp({ STRIPE_SECRET_KEY: FakeStripe.SECRET_KEY, STRIPE_API_BASE: stripe.url }, { baseNow: () => Date.now() });
-  w = await makeWorld(t.api);
-});
-afterAll(async () => {
-  workers.killAll();
-  await t?.close();
-  await stripe?.close();
-});
+afterAll(() => workers.killAll());
 
 it('records one refund from an alert when the worker dies between Stripe’s answer and the recording', { timeout: 90_000 }, async () => {
   const paymentId = await w.payment({ providerPaymentId: 'pi_alert_crash', paidAt: new Date().toISOString() });

@@ -1,16 +1,9 @@
 /** Without provider credentials (the demo, most tests), refunds are simulated and say so. */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type TestApp, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { expect, it } from 'vitest';
+import { useWorld } from './support/world.js';
 
-let t: TestApp;
-let w: World;
-beforeAll(async () => {
-  // A PayPal client id without its secret is not a credential: PayPal stays simulated too.
-  t = await startApp({ PAYPAL_CLIENT_ID: 'id-only', PAYPAL_API_BASE: 'http://127.0.0.1:9' });
-  w = await makeWorld(t.api);
-});
-afterAll(() => t.close());
+// A PayPal client id without its secret is not a credential: PayPal stays simulated too.
+const { t, w } = useWorld({ env: { PAYPAL_CLIENT_ID: 'id-only', PAYPAL_API_BASE: 'http://127.0.0.1:9' } });
 
 it.each(['stripe', 'paypal'])('records a simulated %s refund on the timeline and the payment', async (provider) => {
   const c = await w.openCase({ provider, providerPaymentId: provider === 'stripe' ? 'pi_sim' : 'CAPTURE-SIM' });

@@ -3,37 +3,13 @@
  * provider servers on loopback; credits; Stripe's events.
  */
 import Stripe from 'stripe';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type TestApp, startApp } from './support/harness.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DROP, FakePayPal, FakeStripe } from './support/fake-providers.js';
-import { type World, makeWorld } from './support/world.js';
+import { useWorld } from './support/world.js';
 
 const WEBHOOK_SECRET = 'whsec_test_resolution_center';
 
-let t: TestApp;
-let w: World;
-let stripe: FakeStripe;
-let paypal: FakePayPal;
-
-beforeAll(async () => {
-  stripe = await FakeStripe.start();
-  paypal = await FakePayPal.start();
-  t = await startApp({
-    STRIPE_SECRET_KEY: FakeStripe.SECRET_KEY,
-    STRIPE_API_BASE: stripe.url,
-    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    PAYPAL_CLIENT_ID: FakePayPal.CLIENT_ID,
-    PAYPAL_CLIENT_SECRET: FakePayPal.CLIENT_SECRET,
-    PAYPAL_API_BASE: paypal.url,
-    PAYPAL_WEBHOOK_ID: FakePayPal.WEBHOOK_ID,
-  });
-  w = await makeWorld(t.api);
-});
-afterAll(async () => {
-  await t?.close();
-  await stripe?.close();
-  await paypal?.close();
-});
+const { t, w, stripe, paypal } = useWorld({ stripe: true, paypal: true, env: { STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET } });
 beforeEach(() => {
   stripe.reset();
   paypal.reset();

@@ -3,26 +3,13 @@
  * to refund: whatever the platform reports, no money this service moves takes refunds and
  * credits above what was paid, and synced payments under a case are protected.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { checkInvariants } from '../src/ops/invariants.js';
-import { FakeStripe } from './support/fake-providers.js';
-import { type TestApp, startApp, postgresUrl } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { postgresUrl } from './support/harness.js';
+import { useWorld } from './support/world.js';
 
-let t: TestApp;
-let w: World;
-let stripe: FakeStripe;
-
-beforeAll(async () => {
-  stripe = await FakeStripe.start();
-  t = await startApp({ STRIPE_SECRET_KEY: FakeStripe.SECRET_KEY, STRIPE_API_BASE: stripe.url });
-  w = await makeWorld(t.api);
-});
-afterAll(async () => {
-  await t?.close();
-  await stripe?.close();
-});
+const { t, w, stripe } = useWorld({ stripe: true });
 beforeEach(() => stripe.reset());
 
 const ok = async <T = any>(p: Promise<{ status: number; body: T }>) => {

@@ -2,26 +2,12 @@
  * The review queue says why each case is with staff (`reviewReason`), for every way into
  * review, and filters by it (`?reason=`), on SQLite and PostgreSQL.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, startApp } from './support/harness.js';
-import { FakeStripe } from './support/fake-providers.js';
-import { type World, makeWorld } from './support/world.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useWorld } from './support/world.js';
 import { QueueItem } from '../src/http/schemas.js';
 import type { ReviewReason } from '../src/domain/review.js';
 
-let t: TestApp;
-let w: World;
-let stripe: FakeStripe;
-
-beforeAll(async () => {
-  stripe = await FakeStripe.start();
-  t = await startApp({ STRIPE_SECRET_KEY: FakeStripe.SECRET_KEY, STRIPE_API_BASE: stripe.url });
-  w = await makeWorld(t.api);
-});
-afterAll(async () => {
-  await t?.close();
-  await stripe?.close();
-});
+const { t, w, stripe } = useWorld({ stripe: true });
 
 const ok = async (p: Promise<{ status: number; body: any }>) => {
   const r = await p;
