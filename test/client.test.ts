@@ -9,10 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ResolutionCenter, personClient, platformClient, uploadFile, verifyWebhook } from '../clients/typescript/index.js';
 import { TEXT } from './support/files.js';
-import { PLATFORM_KEY, T0, type TestApp, startApp } from './support/harness.js';
+import { PLATFORM_KEY, T0 } from './support/harness.js';
+import { useWorld } from './support/world.js';
 
 const SECRET = 'whsec_client_0123456789';
-let t: TestApp;
 let rc: ResolutionCenter;
 let receiver: http.Server;
 let hookUrl: string;
@@ -29,18 +29,20 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
-  // The provider routes on, as scripts/openapi.ts has them, so the served document is the committed one.
-  t = await startApp({
+});
+afterAll(() => new Promise<void>((r) => receiver.close(() => r())));
+// The provider routes on, as scripts/openapi.ts has them, so the served document is the committed one.
+const { t } = useWorld({
+  people: false,
+  env: {
     STRIPE_WEBHOOK_SECRET: 'whsec_document',
     PAYPAL_WEBHOOK_ID: 'WH-DOCUMENT',
     PAYPAL_CLIENT_ID: 'document',
     PAYPAL_CLIENT_SECRET: 'document',
-  });
-  rc = platformClient({ baseUrl: t.url, apiKey: PLATFORM_KEY });
+  },
 });
-afterAll(async () => {
-  await t.close();
-  await new Promise<void>((r) => receiver.close(() => r()));
+beforeAll(() => {
+  rc = platformClient({ baseUrl: t.url, apiKey: PLATFORM_KEY });
 });
 
 describe('the typed client', () => {

@@ -7,10 +7,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
-import { PLATFORM_KEY, type TestApp, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { PLATFORM_KEY, type TestApp } from './support/harness.js';
+import { useWorld } from './support/world.js';
 
 const LOGIN_URL = 'https://market.example/sign-in?from=rc';
 const MARKET = 'https://market.example';
@@ -20,30 +20,18 @@ fs.writeFileSync(
   '<!doctype html><html><head><title>Resolution Center</title></head><body><div id="root"></div></body></html>',
 );
 
-let t: TestApp;
-let w: World;
-let plain: TestApp;
-let pw: World;
-beforeAll(async () => {
-  t = await startApp(
-    {
-      PLATFORM_LOGIN_URL: LOGIN_URL,
-      FRAME_ANCESTORS: `${MARKET} http://127.0.0.1:8123`,
-      BRAND_NAME: 'Market Help',
-      BRAND_COLOR: '#fc0',
-      BRAND_LOGO_URL: 'https://cdn.market.example/logo.png',
-    },
-    { webRoot },
-  );
-  w = await makeWorld(t.api);
-  plain = await startApp({}, { webRoot });
-  pw = await makeWorld(plain.api);
+afterAll(() => fs.rmSync(webRoot, { recursive: true, force: true }));
+const { t, w } = useWorld({
+  env: {
+    PLATFORM_LOGIN_URL: LOGIN_URL,
+    FRAME_ANCESTORS: `${MARKET} http://127.0.0.1:8123`,
+    BRAND_NAME: 'Market Help',
+    BRAND_COLOR: '#fc0',
+    BRAND_LOGO_URL: 'https://cdn.market.example/logo.png',
+  },
+  parts: { webRoot },
 });
-afterAll(async () => {
-  await t.close();
-  await plain.close();
-  fs.rmSync(webRoot, { recursive: true, force: true });
-});
+const { t: plain, w: pw } = useWorld({ parts: { webRoot } });
 
 const HTML = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 

@@ -7,8 +7,8 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { T0, type TestApp, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { T0 } from './support/harness.js';
+import { useWorld } from './support/world.js';
 
 interface Hit {
   path: string;
@@ -19,8 +19,6 @@ interface Hit {
 
 const SECRET = 'whsec_first_0123456789';
 const NEXT = 'whsec_second_0123456789';
-let t: TestApp;
-let w: World;
 let receiver: http.Server;
 let base: string;
 let hits: Hit[] = [];
@@ -41,13 +39,9 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  t = await startApp({}, { baseNow: () => real });
-  w = await makeWorld(t.api);
 });
-afterAll(async () => {
-  await t.close();
-  await new Promise<void>((r) => receiver.close(() => r()));
-});
+afterAll(() => new Promise<void>((r) => receiver.close(() => r())));
+const { t, w } = useWorld({ parts: { baseNow: () => real } });
 
 const platform = (method: string, path: string, body?: unknown) => t.api(method, `/api/v1/platform${path}`, { token: w.platform, body });
 

@@ -3,23 +3,21 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { type TestApp, startApp } from './support/harness.js';
-import { makeWorld } from './support/world.js';
+import { startApp } from './support/harness.js';
+import { makeWorld, useWorld } from './support/world.js';
 
-let t: TestApp;
 let logFile: string;
-beforeAll(async () => {
-  logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rc-logs-')), 'service.log');
-  // The service's own logger (redaction included), at its most talkative, into a file.
-  t = await startApp(
-    {},
-    { logger: createLogger({ ...loadConfig({}), logLevel: 'trace' }, pino.destination({ dest: logFile, sync: true })) },
-  );
+const { t } = useWorld({
+  people: false,
+  parts: () => {
+    logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rc-logs-')), 'service.log');
+    // The service's own logger (redaction included), at its most talkative, into a file.
+    return { logger: createLogger({ ...loadConfig({}), logLevel: 'trace' }, pino.destination({ dest: logFile, sync: true })) };
+  },
 });
-afterAll(() => t.close());
 
 describe('logs', () => {
   it('carry one line per request with its id, and no token, password or key', async () => {

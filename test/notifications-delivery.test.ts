@@ -9,32 +9,20 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Clock } from '../src/clock.js';
 import { openDatabase } from '../src/db/database.js';
 import { mailsHandler } from '../src/notifications/listener.js';
 import { emailHandler } from '../src/notifications/mail.js';
 import { OutboxWorker, enqueue } from '../src/outbox/outbox.js';
-import { type TestApp, postgresUrl, startApp } from './support/harness.js';
-import { type TestSmtp, startSmtp } from './support/smtp.js';
-import { type World, makeWorld } from './support/world.js';
+import { postgresUrl } from './support/harness.js';
+import { useWorld } from './support/world.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-let smtp: TestSmtp;
-let t: TestApp;
-let w: World;
-beforeAll(async () => {
-  smtp = await startSmtp();
-  // Real time, so a worker in another process (whose clock is the wall clock plus the
-  // shared offset) agrees with this one; the filing window covers the harness's payment dates.
-  t = await startApp({ SMTP_URL: smtp.url, FILING_WINDOW: 'P3650D' }, { baseNow: () => Date.now() });
-  w = await makeWorld(t.api);
-});
-afterAll(async () => {
-  await t.close();
-  await smtp.close();
-});
+// Real time, so a worker in another process (whose clock is the wall clock plus the
+// shared offset) agrees with this one; the filing window covers the harness's payment dates.
+const { t, w, smtp } = useWorld({ smtp: true, realTime: true, env: { FILING_WINDOW: 'P3650D' } });
 
 const emailRows = (caseIds: string[]) =>
   t.app.services.db

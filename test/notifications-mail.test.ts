@@ -4,12 +4,12 @@
  * zone and a link; hostile text arrives inert; notes are never mailed;
  * reminders come 48 hours before a deadline, once.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PermanentError } from '../src/outbox/outbox.js';
 import { SimulatedProvider } from '../src/payments/provider.js';
-import { PLATFORM_KEY, type TestApp, startApp } from './support/harness.js';
-import { type ReceivedMail, type TestSmtp, startSmtp } from './support/smtp.js';
-import { type World, makeWorld } from './support/world.js';
+import { PLATFORM_KEY } from './support/harness.js';
+import type { ReceivedMail } from './support/smtp.js';
+import { useWorld } from './support/world.js';
 
 const CUSTOMER = 'cust@test.example';
 const SUPPORT = 'support@shop.example';
@@ -17,34 +17,23 @@ const MEMBER = 'merch@test.example';
 const MERCHANT_SIDE = [MEMBER, SUPPORT];
 const BOTH = [CUSTOMER, MEMBER, SUPPORT];
 
-let smtp: TestSmtp;
-let t: TestApp;
-let w: World;
 let seen = 0;
 
-beforeAll(async () => {
-  smtp = await startSmtp();
-  const simulated = new SimulatedProvider('stripe');
-  t = await startApp(
-    { SMTP_URL: smtp.url },
-    {
-      providers: {
-        // A payment whose provider id starts with pi_fail is refused: the remedy-failed mail.
-        stripe: {
-          name: 'stripe',
-          simulated: true,
-          refund: (req) =>
-            req.providerPaymentId.startsWith('pi_fail') ? Promise.reject(new PermanentError('card_declined')) : simulated.refund(req),
-        },
-        paypal: new SimulatedProvider('paypal'),
+const simulated = new SimulatedProvider('stripe');
+const { t, w, smtp } = useWorld({
+  smtp: true,
+  parts: {
+    providers: {
+      // A payment whose provider id starts with pi_fail is refused: the remedy-failed mail.
+      stripe: {
+        name: 'stripe',
+        simulated: true,
+        refund: (req) =>
+          req.providerPaymentId.startsWith('pi_fail') ? Promise.reject(new PermanentError('card_declined')) : simulated.refund(req),
       },
+      paypal: new SimulatedProvider('paypal'),
     },
-  );
-  w = await makeWorld(t.api);
-});
-afterAll(async () => {
-  await t.close();
-  await smtp.close();
+  },
 });
 
 /** Runs everything due (the dev clock with no move) and returns the mails that arrived meanwhile. */

@@ -2,16 +2,14 @@
  * SPEC §14 "The API described completely": the OpenAPI document the server serves.
  * (Redocly's recommended rules run on it in `npm run check`.)
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, startApp } from './support/harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useWorld } from './support/world.js';
 
-let t: TestApp;
 let doc: any;
+const { t } = useWorld({ people: false });
 beforeAll(async () => {
-  t = await startApp();
   doc = (await t.api('GET', '/api/v1/openapi.json')).body;
 });
-afterAll(() => t.close());
 
 const operations = () =>
   Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>

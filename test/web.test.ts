@@ -5,25 +5,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startApp } from './support/harness.js';
+import { makeWorld, useWorld } from './support/world.js';
 
 const webRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'rc-web-'));
 fs.mkdirSync(path.join(webRoot, 'assets'));
 fs.writeFileSync(path.join(webRoot, 'index.html'), '<!doctype html><title>RC</title><div id="root"></div>');
 fs.writeFileSync(path.join(webRoot, 'assets', 'app-abc123.js'), 'console.log(1)');
 
-let t: TestApp;
-let w: World;
-beforeAll(async () => {
-  t = await startApp({}, { webRoot });
-  w = await makeWorld(t.api);
-});
-afterAll(async () => {
-  await t.close();
-  fs.rmSync(webRoot, { recursive: true, force: true });
-});
+afterAll(() => fs.rmSync(webRoot, { recursive: true, force: true }));
+const { t, w } = useWorld({ parts: { webRoot } });
 
 describe('the web app', () => {
   it('serves index.html for app paths such as /cases/x and /login?token=…', async () => {

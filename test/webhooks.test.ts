@@ -7,8 +7,8 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PLATFORM_KEY, T0, type TestApp, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { PLATFORM_KEY, T0 } from './support/harness.js';
+import { useWorld } from './support/world.js';
 
 interface Hit {
   path: string;
@@ -18,8 +18,6 @@ interface Hit {
 }
 
 const SECRET = 'whsec_test_0123456789abcdef';
-let t: TestApp;
-let w: World;
 let receiver: http.Server;
 let base: string;
 const hits: Hit[] = [];
@@ -42,13 +40,9 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  t = await startApp();
-  w = await makeWorld(t.api);
 });
-afterAll(async () => {
-  await t.close();
-  await new Promise<void>((r) => receiver.close(() => r()));
-});
+afterAll(() => new Promise<void>((r) => receiver.close(() => r())));
+const { t, w } = useWorld();
 
 const put = (id: string, body: Record<string, unknown>) =>
   t.api('PUT', `/api/v1/platform/webhook-endpoints/${id}`, { token: PLATFORM_KEY, body });

@@ -6,13 +6,12 @@
  * must agree with its own timeline (SPEC §4 concurrency, §5 money, §6 timeline).
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DECISION_OUTCOMES, PEOPLE_ACTIONS, type DecisionOutcome, type PeopleActionType } from '../src/domain/model.js';
 import { checkInvariants } from '../src/ops/invariants.js';
 import { PermanentError } from '../src/outbox/outbox.js';
 import type { PaymentProvider, RefundRequest } from '../src/payments/provider.js';
-import { type TestApp, startApp } from './support/harness.js';
-import { DAY, type World, makeWorld } from './support/world.js';
+import { DAY, useWorld } from './support/world.js';
 
 /**
  * A provider that keeps its own books, as Stripe does: one refund per idempotency key,
@@ -42,14 +41,8 @@ class LedgerProvider implements PaymentProvider {
 }
 
 const provider = new LedgerProvider();
-let t: TestApp;
-let w: World;
-beforeAll(async () => {
-  // Runs move the clock by months in all; the world's sessions must outlive them.
-  t = await startApp({ SESSION_TTL: 'P100Y' }, { providers: { stripe: provider } });
-  w = await makeWorld(t.api);
-});
-afterAll(() => t.close());
+// Runs move the clock by months in all; the world's sessions must outlive them.
+const { t, w } = useWorld({ env: { SESSION_TTL: 'P100Y' }, parts: { providers: { stripe: provider } } });
 
 type Caller = 'customer' | 'merchant' | 'staff' | 'staff2';
 type Step =

@@ -139,7 +139,8 @@ type Env = Record<string, string>;
 export interface WorldOptions {
   /** Settings on top of startApp's; a function when they name a fake (its address). */
   env?: Env | ((fakes: Fakes) => Env);
-  parts?: AppParts;
+  /** Parts for createApp; a function when they are made as the app starts (a log file, a fake). */
+  parts?: AppParts | ((fakes: Fakes) => AppParts);
   /** The wall clock as the app's base instead of the pinned T0 (for worker processes, signature tolerances). */
   realTime?: boolean;
   stripe?: boolean;
@@ -184,7 +185,8 @@ export function useWorld(options: WorldOptions = {}): UsedWorld {
       ...(smtp && { SMTP_URL: smtp.url }),
       ...(typeof options.env === 'function' ? options.env(used) : options.env),
     };
-    handles.t = await startApp(env, { ...(options.realTime && { baseNow: () => Date.now() }), ...options.parts });
+    const parts = typeof options.parts === 'function' ? options.parts(used) : options.parts;
+    handles.t = await startApp(env, { ...(options.realTime && { baseNow: () => Date.now() }), ...parts });
     if (options.people !== false) handles.w = await makeWorld(handles.t.api);
   });
   afterAll(async () => {
