@@ -1,16 +1,10 @@
 /** People's sessions, login links, CSRF, the platform key, rate limits and the production guard. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { TEST_ORIGIN, type TestApp, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { TEST_ORIGIN, startApp } from './support/harness.js';
+import { makeWorld, useWorld } from './support/world.js';
 
-let t: TestApp;
-let w: World;
-beforeAll(async () => {
-  t = await startApp({ SESSION_TTL: 'P2D' });
-  w = await makeWorld(t.api);
-});
-afterAll(() => t.close());
+const { t, w } = useWorld({ env: { SESSION_TTL: 'P2D' } });
 
 const login = (email: string, password = 'correct horse battery') => t.api('POST', '/api/v1/session', { body: { email, password } });
 const cookieOf = (r: { headers: Headers }) => r.headers.get('set-cookie') ?? '';

@@ -1,15 +1,9 @@
 /** SPEC §3: every deadline, applied by the worker at its instant and not one minute early. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { describe, expect, it } from 'vitest';
+import { startApp } from './support/harness.js';
+import { makeWorld, useWorld } from './support/world.js';
 
-let t: TestApp;
-let w: World;
-beforeAll(async () => {
-  t = await startApp();
-  w = await makeWorld(t.api);
-});
-afterAll(() => t.close());
+const { t, w } = useWorld();
 
 const get = async (id: string) => (await t.api('GET', `/api/v1/cases/${id}`, { token: w.tokens.staff })).body;
 

@@ -1,16 +1,10 @@
 /** Reads: lists with cursors and filters, the review queue, the OpenAPI document, the demo seed. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { describe, expect, it } from 'vitest';
+import { startApp } from './support/harness.js';
+import { makeWorld, useWorld } from './support/world.js';
 import { CaseView } from '../src/http/schemas.js';
 
-let t: TestApp;
-let w: World;
-beforeAll(async () => {
-  t = await startApp();
-  w = await makeWorld(t.api);
-});
-afterAll(() => t.close());
+const { t, w } = useWorld();
 
 async function all(path: string, token: string) {
   const seen: any[] = [];

@@ -10,19 +10,13 @@ import { downloadName } from '../src/files/download-name.js';
 import { addressKind } from '../src/notifications/webhook-url.js';
 import { PNG, TEXT } from './support/files.js';
 import { type Api, PLATFORM_KEY, type TestApp, freshDatabase, postgresUrl, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { makeWorld, useWorld } from './support/world.js';
 
 const PASSWORD = 'correct horse battery';
 const session = (api: Api, email: string, password: string, headers: Record<string, string> = {}) =>
   api('POST', '/api/v1/session', { body: { email, password }, headers });
 
-let t: TestApp;
-let w: World;
-beforeAll(async () => {
-  t = await startApp({ TRUST_PROXY: '1', UPLOAD_QUOTA_BYTES: '1000' });
-  w = await makeWorld(t.api);
-});
-afterAll(() => t.close());
+const { t, w } = useWorld({ env: { TRUST_PROXY: '1', UPLOAD_QUOTA_BYTES: '1000' } });
 
 describe('finding 1: login brute force', () => {
   it('limits failures per account whatever address they come from, then 429 with Retry-After, also for the right password', async () => {
@@ -140,14 +134,8 @@ describe.skipIf(!postgresUrl())('finding 1 across instances: two apps on one Pos
 });
 
 describe('finding 2: the movable clock is bounded, one implementation for both endpoints', () => {
-  let c: TestApp;
-  let cw: World;
-  beforeAll(async () => {
-    // Sessions that outlive ten years of moving the clock.
-    c = await startApp({ SESSION_TTL: 'P11Y' });
-    cw = await makeWorld(c.api);
-  });
-  afterAll(() => c.close());
+  // Sessions that outlive ten years of moving the clock.
+  const { t: c, w: cw } = useWorld({ env: { SESSION_TTL: 'P11Y' } });
 
   const person = (advance: string) => c.api('POST', '/api/v1/dev/clock', { token: cw.tokens.customer, body: { advance } });
   const platform = (advance: string) => c.api('POST', '/api/v1/platform/dev/clock', { token: PLATFORM_KEY, body: { advance } });

@@ -6,20 +6,13 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { type Api, type TestApp, T0, makeApi, postgresUrl, startApp } from './support/harness.js';
-import { type World, makeWorld } from './support/world.js';
+import { type World, makeWorld, useWorld } from './support/world.js';
 
 const PASSWORD = 'correct horse battery staple';
 
 describe('a session kept in memory', () => {
-  let t: TestApp;
-  let w: World;
+  const { t, w } = useWorld();
   let n = 0;
-
-  beforeAll(async () => {
-    t = await startApp();
-    w = await makeWorld(t.api);
-  });
-  afterAll(() => t.close());
 
   /** A new person with a session that has been used (so it is kept). */
   async function person(over: Record<string, unknown> = {}) {

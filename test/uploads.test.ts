@@ -2,10 +2,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStorage } from '../src/files/open-storage.js';
 import type { Storage } from '../src/files/storage.js';
-import { type TestApp, startApp } from './support/harness.js';
+import { startApp } from './support/harness.js';
 import { ELF, GIF, HTML, JPEG, MOV, MP4, PDF, PNG, TEXT, WEBM, WEBP } from './support/files.js';
 import { type TestS3, startS3 } from './support/s3.js';
-import { type World, makeWorld } from './support/world.js';
+import { makeWorld, useWorld } from './support/world.js';
 
 const MAX = 64 * 1024;
 
@@ -51,29 +51,24 @@ const setups: Setup[] = [
 ];
 
 describe.each(setups)('evidence files on $name', (setup) => {
-  let t: TestApp;
-  let w: World;
   let upload: ReturnType<typeof uploader>;
-  let closeStorage: () => Promise<void>;
+  let storage: Awaited<ReturnType<Setup['storage']>>;
   const inFlight = new Set<Promise<void>>();
 
   beforeAll(async () => {
-    const storage = await setup.storage();
-    closeStorage = storage.close;
-    t = await startApp({ MAX_FILE_BYTES: String(MAX), ...storage.env });
-    w = await makeWorld(t.api);
+    storage = await setup.storage();
+  });
+  afterAll(() => storage.close());
+  const { t, w } = useWorld({ env: () => ({ MAX_FILE_BYTES: String(MAX), ...storage.env }) });
+  beforeAll(() => {
     upload = uploader(t.url);
     t.app.server.server.on('request', (_req, res) => {
       inFlight.add(new Promise((resolve) => res.once('close', () => resolve())));
     });
   });
-  afterAll(async () => {
-    // A streamed response can finish a moment after the client has all its bytes; a server closed before
-    // then keeps that keep-alive socket (and the close) waiting for keepAliveTimeout.
-    await Promise.all(inFlight);
-    await t.close();
-    await closeStorage();
-  });
+  // A streamed response can finish a moment after the client has all its bytes; a server closed before
+  // then keeps that keep-alive socket (and the close) waiting for keepAliveTimeout.
+  afterAll(() => Promise.all(inFlight));
 
   const download = (token: string | null, caseId: string, id: string, init: { method?: string; headers?: Record<string, string> } = {}) =>
     fetch(`${t.url}/api/v1/cases/${caseId}/attachments/${id}`, {
