@@ -191,7 +191,7 @@ async function fetchJson(base: string, method: string, p: string, token: string 
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${text}`);
-  return { text, json: JSON.parse(text) as any };
+  return { text, json: JSON.parse(text) };
 }
 
 interface HttpScenario {
@@ -708,7 +708,7 @@ async function main() {
       load: os.loadavg(),
     },
     settings: { connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS, warmupSeconds: 1, pageSize: PAGE, deepPage: DEEP_PAGE },
-    databases: {} as Record<string, unknown>,
+    databases: {},
   };
   const lines: string[] = [];
   const targets: { target: string; db: string; value: string; met: boolean }[] = [];

@@ -38,9 +38,9 @@ function uploader(base: string) {
   };
 }
 
-type Setup = { name: string; storage: () => Promise<{ env: Record<string, string>; close(): Promise<void> }> };
+type Setup = { name: string; storage: () => Promise<{ env: Record<string, string>; close: () => Promise<void> }> };
 const setups: Setup[] = [
-  { name: 'local disk', storage: async () => ({ env: {}, close: async () => {} }) },
+  { name: 'local disk', storage: () => Promise.resolve({ env: {}, close: () => Promise.resolve() }) },
   {
     name: 'S3',
     storage: async () => {

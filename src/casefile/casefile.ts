@@ -75,7 +75,7 @@ export async function buildCaseFile(
   { drawImages = true }: { drawImages?: boolean } = {},
 ): Promise<Buffer> {
   const { file, staff } = await gather(s, caseId, viewer);
-  return renderCaseFile(file, drawImages ? await loadImages(s, file) : new Map(), staff);
+  return renderCaseFile(file, drawImages ? await loadImages(s, file) : new Map<string, Buffer>(), staff);
 }
 
 async function gather(s: CaseFileSources, caseId: string, viewer: Viewer | null): Promise<{ file: CaseFile; staff: boolean }> {

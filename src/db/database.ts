@@ -27,7 +27,7 @@ import type { DB } from './schema.js';
 export interface Database {
   db: Kysely<DB>;
   dialect: Dialect;
-  close(): Promise<void>;
+  close: () => Promise<void>;
   /** SQLite only: a consistent copy through SQLite's online backup API, while the service runs. */
   backup?(file: string): Promise<void>;
 }
@@ -135,7 +135,7 @@ export function openDatabase(url: string): Database {
 export async function migrateToLatest(db: Kysely<DB>): Promise<string[]> {
   const migrator = new Migrator({ db, provider: migrationProvider });
   const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
+  if (error) throw error instanceof Error ? error : new Error('Migrating failed.', { cause: error });
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 

@@ -12,7 +12,7 @@
  * Reads outside a transaction go to a second connection, which in WAL mode sees only
  * committed data and never waits for the writer.
  */
-import SQLite from 'better-sqlite3';
+import type SQLite from 'better-sqlite3';
 import type { CompiledQuery, DatabaseConnection, Driver, QueryResult } from 'kysely';
 
 /** Transactions per COMMIT at most: bounds the wait of the group's first member. */
@@ -204,7 +204,7 @@ export class GroupCommitDriver implements Driver {
       // Some failures (disk full, I/O) end the whole transaction: then the group is lost.
       if (!this.writer.db.inTransaction) this.failGroup(err);
       this.unlock();
-      return Promise.reject(err);
+      return Promise.reject(err instanceof Error ? err : new Error('The statement failed.', { cause: err }));
     }
     this.unlock();
     return group.durable.then(() => result);

@@ -50,7 +50,7 @@ export function composeTexts(file: Awaited<ReturnType<typeof caseFileData>>): Re
     ...shown.map((e) => `${when(e.createdAt)} ${e.actor.kind}: ${words(e.type)}${e.message ? ` - ${e.message}` : ''}`),
     '',
     decision
-      ? `Decision by the platform's staff: ${decision.message ?? words(String(decision.data.outcome ?? ''))}`
+      ? `Decision by the platform's staff: ${decision.message ?? words(typeof decision.data.outcome === 'string' ? decision.data.outcome : '')}`
       : 'No decision by the platform was needed.',
     `The attached case file holds the whole conversation; its timeline is hash-chained (sha256-chain-v1, final hash ${file.integrity.finalHash}).`,
   ];

@@ -120,7 +120,7 @@ export class Uploads implements EvidenceClaimer {
     const text = contentType === TEXT_TYPE ? new TextCheck() : null;
 
     // A refusal found while streaming is thrown through the store (which then keeps nothing) and reported as itself.
-    let refusal: DomainError | null = null;
+    let refusal = null as DomainError | null;
     const refuse = (err: DomainError): never => {
       refusal = err;
       throw err;

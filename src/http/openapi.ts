@@ -159,7 +159,7 @@ export function describeApi(generated: unknown, publicUrl: string): Doc {
         },
       },
     ]),
-  ) as Doc['webhooks'];
+  );
   addDiscriminators(doc);
   pruneUnused(doc);
   return doc;
@@ -172,12 +172,12 @@ export function describeApi(generated: unknown, publicUrl: string): Doc {
  */
 function addDiscriminators(doc: Doc): void {
   const schemas = doc.components?.schemas ?? {};
-  const target = (ref: string) => schemas[ref.replace('#/components/schemas/', '')] as OpenAPIV3_1.SchemaObject | undefined;
-  for (const schema of Object.values(schemas) as OpenAPIV3_1.SchemaObject[]) {
+  const target = (ref: string) => schemas[ref.replace('#/components/schemas/', '')];
+  for (const schema of Object.values<OpenAPIV3_1.SchemaObject>(schemas)) {
     const members = schema.oneOf;
     if (!members?.length || !members.every((m) => '$ref' in m)) continue;
     const mapping: Record<string, string> = {};
-    for (const m of members as OpenAPIV3_1.ReferenceObject[]) {
+    for (const m of members) {
       const type = (target(m.$ref)?.properties?.type as { const?: unknown } | undefined)?.const;
       if (typeof type !== 'string') break;
       mapping[type] = m.$ref;

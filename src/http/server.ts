@@ -42,7 +42,7 @@ export async function buildServer(s: Services, log: Logger, modules: RouteModule
     // One line per request, written in onResponse below, instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     // Router-level refusals (over-long or malformed paths) go through the same problem+json mapper.
-    frameworkErrors: errorHandler,
+    frameworkErrors: (err, req, reply) => void errorHandler(err, req, reply),
     // Requests Node's parser refuses (headers too large, malformed) still get problem+json.
     clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
       if (!socket.writable) return;

@@ -73,7 +73,7 @@ export function registerMetrics(app: FastifyInstance, db: Kysely<DB>, clock: Clo
         .select((eb) => eb.fn.min('created_at').as('oldest'))
         .where('status', '=', 'pending')
         .executeTakeFirst();
-      this.set(seconds(row?.oldest as string | null | undefined, clock.now()));
+      this.set(seconds(row?.oldest, clock.now()));
     },
   });
   new Gauge({
@@ -93,7 +93,7 @@ export function registerMetrics(app: FastifyInstance, db: Kysely<DB>, clock: Clo
         .select((eb) => eb.fn.min('appeal_deadline').as('t'))
         .where('appeal_deadline', '<=', at)
         .executeTakeFirst();
-      this.set(Math.max(seconds(due?.t as string | null | undefined, now), seconds(appeal?.t as string | null | undefined, now)));
+      this.set(Math.max(seconds(due?.t, now), seconds(appeal?.t, now)));
     },
   });
   new Gauge({

@@ -90,7 +90,7 @@ export class StripeProvider implements PaymentProvider {
 
   private async updateDispute(disputeId: string, fields: Record<string, string>, submit: boolean, idempotencyKey: string) {
     try {
-      await this.stripe.disputes.update(disputeId, { evidence: fields as Stripe.DisputeUpdateParams.Evidence, submit }, { idempotencyKey });
+      await this.stripe.disputes.update(disputeId, { evidence: fields, submit }, { idempotencyKey });
     } catch (err) {
       throw failure(err, submit ? 'the evidence' : 'the staged evidence');
     }

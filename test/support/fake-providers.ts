@@ -213,7 +213,7 @@ export class FakeStripe extends FakeBase {
       const made = earlier ?? {
         id: `file_fake_${this.files.length + 1}`,
         key,
-        purpose: String(form?.get('purpose')),
+        purpose: form?.get('purpose') as string,
         filename: (file as File).name,
         type: file.type,
         bytes: content,
@@ -436,7 +436,7 @@ export class FakePayPal extends FakeBase {
     } catch {
       this.problems.push('PayPal: JSON body');
     }
-    const call: ProviderCall = { path: req.url ?? '', headers: req.headers, body: body as Record<string, unknown>, status: 0 };
+    const call: ProviderCall = { path: req.url ?? '', headers: req.headers, body: body, status: 0 };
     this.check(req.headers['content-type']?.startsWith('application/json') === true, 'PayPal: JSON content type');
     const requestId = req.headers['paypal-request-id'];
     this.check(typeof requestId === 'string' && requestId.length > 0, 'PayPal: PayPal-Request-Id');

@@ -66,7 +66,7 @@ export async function uploadRoutes(app: FastifyZod, s: Services): Promise<void> 
         // A spent quota is refused before the file is read; a repeat with an Idempotency-Key still gets its first answer.
         if (req.headers['idempotency-key'] === undefined) await s.uploads.checkQuota(viewer.userId, s.clock.now());
         let stored: StoredFile | null = null;
-        let failure: unknown = null;
+        let failure: Error | null = null;
         try {
           for await (const part of req.parts()) {
             if (part.type !== 'file') continue;
@@ -77,7 +77,7 @@ export async function uploadRoutes(app: FastifyZod, s: Services): Promise<void> 
             try {
               stored = await s.uploads.store(part.file, part.filename);
             } catch (err) {
-              failure = err;
+              failure = err as Error;
               await drain(part.file);
             }
           }

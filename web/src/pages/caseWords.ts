@@ -82,7 +82,9 @@ export function eventWords(e: CaseEvent, c: Case): string {
       return `noted that the customer’s bank is asking about this payment (${d.stage === 'early_warning' ? 'an early fraud warning' : 'an inquiry'}${amount ? `; ${amount} left` : ''}): a refund now prevents a chargeback`;
     case 'assigned':
       if (d.assigneeId === null) return 'released the case: nobody holds it';
-      return d.assigneeId === e.actor.id ? 'claimed the case' : `assigned the case to ${String(d.assigneeName ?? d.assigneeId)}`;
+      return d.assigneeId === e.actor.id
+        ? 'claimed the case'
+        : `assigned the case to ${typeof d.assigneeName === 'string' ? d.assigneeName : (d.assigneeId as string)}`;
   }
 }
 
