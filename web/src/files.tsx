@@ -1,5 +1,5 @@
 /** Evidence files: pick or drop up to 3, see previews, watch each upload's progress. */
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import { ApiError, type Upload, uploadFile } from './api';
 import { bytes } from './format';
 
@@ -37,7 +37,9 @@ export function FileDrop({ onChange, error, resetKey }: { onChange: (s: FilesSta
   const [over, setOver] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const onChangeRef = useRef(onChange);
-  onChangeRef.current = onChange;
+  useLayoutEffect(() => {
+    onChangeRef.current = onChange;
+  });
 
   useEffect(() => {
     onChangeRef.current({
@@ -48,6 +50,8 @@ export function FileDrop({ onChange, error, resetKey }: { onChange: (s: FilesSta
 
   useEffect(() => {
     if (resetKey === undefined) return;
+    // The form this belongs to was sent: its files are let go (and their previews freed) once, here.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     setItems((old) => {
       old.forEach((i) => i.preview && URL.revokeObjectURL(i.preview));
       return [];

@@ -51,7 +51,9 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
     setMe(null);
   }, []);
 
+  // Who is signed in is asked of the server once, when the app starts (its state is set when the answer comes).
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     void refresh();
   }, [refresh]);
 
@@ -74,11 +76,10 @@ export function useMe(): MeAnswer {
 /** The service's current time, ticking every `everyMs`. */
 export function useNow(everyMs = 1000): number {
   const { clockOffset } = useSession();
-  const [now, setNow] = useState(() => Date.now() + clockOffset);
+  const [tick, setTick] = useState(() => Date.now());
   useEffect(() => {
-    setNow(Date.now() + clockOffset);
-    const t = window.setInterval(() => setNow(Date.now() + clockOffset), everyMs);
+    const t = window.setInterval(() => setTick(Date.now()), everyMs);
     return () => window.clearInterval(t);
-  }, [clockOffset, everyMs]);
-  return now;
+  }, [everyMs]);
+  return tick + clockOffset;
 }

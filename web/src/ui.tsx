@@ -1,5 +1,5 @@
 /** Small shared pieces: loading states, status pills, countdowns, alerts. */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { ApiError, type Case } from './api';
 import { dateTime, duration, statusLabel, statusTone } from './format';
 import { useMe, useNow } from './session';
@@ -11,7 +11,9 @@ export type Loaded<T> = { state: 'loading' } | { state: 'error'; error: ApiError
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[], pollMs?: number) {
   const [value, setValue] = useState<Loaded<T>>({ state: 'loading' });
   const loadRef = useRef(load);
-  loadRef.current = load;
+  useLayoutEffect(() => {
+    loadRef.current = load;
+  });
   const reload = useCallback(async () => {
     try {
       const data = await loadRef.current();
@@ -20,7 +22,9 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], pollMs?: num
       setValue({ state: 'error', error: e instanceof ApiError ? e : new ApiError(0, 'error', String(e)) });
     }
   }, []);
+  // New inputs show "loading" at once instead of the previous inputs' data; the deps are the caller's, as for useEffect.
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     setValue({ state: 'loading' });
     void reload();
     if (!pollMs) return;
@@ -28,6 +32,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], pollMs?: num
       if (document.visibilityState === 'visible') void reload();
     }, pollMs);
     return () => window.clearInterval(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, deps);
   return { value, reload, setValue };
 }

@@ -370,11 +370,10 @@ function Assignment({ c, onDone }: { c: Case; onDone: (next: Case, note: string)
 const ASSIGNMENT: readonly ActionType[] = ['claim', 'assign'];
 
 function Actions({ c, onDone }: { c: Case; onDone: (next: Case, note: string) => void }) {
-  const [open, setOpen] = useState<ActionType | null>(null);
+  const [chosen, setOpen] = useState<ActionType | null>(null);
   const actions = c.availableActions.filter((a) => !ASSIGNMENT.includes(a));
-  useEffect(() => {
-    if (open && !actions.includes(open)) setOpen(null);
-  }, [actions, open]);
+  // A form whose action the case no longer offers (someone acted first) closes.
+  const open = chosen && actions.includes(chosen) ? chosen : null;
   if (actions.length === 0) return null;
   return (
     <section className="card actions" aria-labelledby="actions-title">

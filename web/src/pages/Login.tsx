@@ -36,9 +36,11 @@ export function LoginPage() {
     }
   };
 
+  // The token is used once, when the page opens with it: signing in is the effect (a request), not derived state.
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     if (token) void signIn({ loginToken: token }, 'link');
-    // The token is used once, when the page opens with it.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [token]);
 
   return (
