@@ -22,5 +22,5 @@ export function decodeCursor(cursor: string | undefined, { numericId = false } =
   } catch {
     // fall through to the error below
   }
-  throw new DomainError(400, 'validation_failed', 'The cursor is not valid.', [{ path: 'cursor', message: 'Invalid cursor' }]);
+  throw new DomainError('validation_failed', 'The cursor is not valid.', [{ path: 'cursor', message: 'Invalid cursor' }]);
 }

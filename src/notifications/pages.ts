@@ -9,7 +9,7 @@ function decodeIdCursor(cursor: string | undefined): number | null {
   if (!cursor) return null;
   const n = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
   if (!Number.isSafeInteger(n) || n < 0)
-    throw new DomainError(400, 'validation_failed', 'The cursor is not valid.', [{ path: 'cursor', message: 'Invalid cursor' }]);
+    throw new DomainError('validation_failed', 'The cursor is not valid.', [{ path: 'cursor', message: 'Invalid cursor' }]);
   return n;
 }
 

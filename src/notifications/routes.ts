@@ -120,7 +120,7 @@ export const notificationRoutes: RouteModule = (app: FastifyZod, s: Services) =>
   const endpoints = new WebhookEndpoints(s.db, s.clock);
   const platform = { preHandler: requirePlatform };
   const tags = ['platform'];
-  const mailboxOff = () => new DomainError(404, 'not_found', 'The local mailbox is off: mail goes out over SMTP.');
+  const mailboxOff = () => new DomainError('not_found', 'The local mailbox is off: mail goes out over SMTP.');
 
   app.put('/api/v1/platform/webhook-endpoints/:id', {
     ...platform,

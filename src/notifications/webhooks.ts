@@ -109,7 +109,7 @@ export async function listWebhookEvents(
   if (q.after) {
     const found = await db.selectFrom('webhook_events').select('seq').where('id', '=', q.after).executeTakeFirst();
     if (!found)
-      throw new DomainError(400, 'validation_failed', 'No such event to list after.', [
+      throw new DomainError('validation_failed', 'No such event to list after.', [
         { path: 'querystring.after', message: 'Unknown event id' },
       ]);
     afterSeq = Number(found.seq);
@@ -294,7 +294,7 @@ export class WebhookEndpoints {
       .where('status', '=', 'dead')
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0)
-      throw new DomainError(409, 'delivery_not_dead', `The delivery is ${deliveryStatus(found.status)}: only a dead one can be retried.`);
+      throw new DomainError('delivery_not_dead', `The delivery is ${deliveryStatus(found.status)}: only a dead one can be retried.`);
     return { id: deliveryId, status: 'pending' as const };
   }
 
