@@ -261,7 +261,7 @@ export class Uploads implements EvidenceClaimer {
     return row;
   }
 
-  async open(row: UploadRow, range?: ByteRange): Promise<Readable> {
+  async stream(row: UploadRow, range?: ByteRange): Promise<Readable> {
     try {
       return await this.storage.get(row.storage_key, range);
     } catch (err) {

@@ -13,7 +13,7 @@ import { DomainError, notFound } from '../domain/errors.js';
 import type { DB, OutboxRow } from '../db/schema.js';
 import { newId } from '../ids.js';
 import { type OutboxHandler, type OutboxMessage, PermanentError } from '../outbox/outbox.js';
-import { pageById } from './pages.js';
+import { pageById } from '../db/paging.js';
 import { postWebhook } from './webhook-url.js';
 
 /** `dispute.*`: what a bank, network or provider says about a payment (SPEC §12), with the case id if any. */

@@ -144,7 +144,7 @@ export async function uploadRoutes(app: FastifyZod, s: Services): Promise<void> 
       void reply.header('content-length', length);
       if (range) void reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${row.size}`);
       if (req.method === 'HEAD') return reply.send();
-      return reply.send(await s.uploads.open(row, range ?? undefined));
+      return reply.send(await s.uploads.stream(row, range ?? undefined));
     },
   });
 }
