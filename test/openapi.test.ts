@@ -3,6 +3,7 @@
  * (Redocly's recommended rules run on it in `npm run check`.)
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_STATUS } from '../src/domain/errors.js';
 import { useWorld } from './support/world.js';
 
 let doc: any;
@@ -40,6 +41,12 @@ describe('the OpenAPI document', () => {
         });
     }
     expect(resolve('#/components/schemas/Problem').required).toEqual(expect.arrayContaining(['type', 'title', 'status', 'code', 'detail']));
+  });
+
+  it("lists every error code with its status: the Problem schema's enum and the description's table", () => {
+    expect(resolve('#/components/schemas/Problem').properties.code.enum).toEqual(Object.keys(ERROR_STATUS));
+    for (const [code, { status }] of Object.entries(ERROR_STATUS))
+      expect(doc.info.description, code).toContain(`| \`${code}\` | ${status} |`);
   });
 
   it('offers Idempotency-Key on every POST but sessions, login links and provider events', () => {

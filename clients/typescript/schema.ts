@@ -1421,7 +1421,65 @@ export interface components {
       type: string;
       title: string;
       status: number;
-      code: string;
+      /**
+       * @description A stable code; the API description’s “Error codes” table gives its status and meaning
+       * @enum {string}
+       */
+      code:
+        | 'validation_failed'
+        | 'invalid_json'
+        | 'bad_request'
+        | 'invalid_amount'
+        | 'invalid_currency'
+        | 'invalid_event'
+        | 'invalid_signature'
+        | 'invalid_multipart'
+        | 'file_missing'
+        | 'file_empty'
+        | 'one_file_only'
+        | 'too_many_files'
+        | 'upload_not_usable'
+        | 'webhook_url_not_allowed'
+        | 'unauthenticated'
+        | 'invalid_credentials'
+        | 'invalid_login_token'
+        | 'forbidden'
+        | 'csrf_failed'
+        | 'same_reviewer'
+        | 'conflict_of_interest'
+        | 'not_found'
+        | 'conflict'
+        | 'action_not_allowed'
+        | 'already_assigned'
+        | 'limit_reached'
+        | 'case_already_exists'
+        | 'payment_method_ineligible'
+        | 'payment_refunded'
+        | 'payment_disputed'
+        | 'filing_window_passed'
+        | 'delivery_not_dead'
+        | 'dispute_payment_mismatch'
+        | 'email_taken'
+        | 'evidence_deadline_passed'
+        | 'evidence_limit_reached'
+        | 'evidence_not_staged'
+        | 'payment_locked'
+        | 'provider_payment_id_taken'
+        | 'refund_cannot_decrease'
+        | 'user_erased'
+        | 'payload_too_large'
+        | 'file_too_large'
+        | 'upload_quota_exceeded'
+        | 'unsupported_media_type'
+        | 'file_type_not_allowed'
+        | 'range_not_satisfiable'
+        | 'idempotency_key_reused'
+        | 'rate_limited'
+        | 'headers_too_large'
+        | 'internal_error'
+        | 'not_ready'
+        | 'provider_unavailable'
+        | 'storage_unavailable';
       detail: string;
       errors?: {
         path: string;

@@ -31,7 +31,7 @@ interface Cached {
   storedAt: number;
 }
 
-const invalidLogin = () => new DomainError(401, 'invalid_credentials', 'The email or password is not right.');
+const invalidLogin = () => new DomainError('invalid_credentials', 'The email or password is not right.');
 
 export class Sessions {
   constructor(
@@ -105,7 +105,7 @@ export class Sessions {
       .where('expires_at', '>', now)
       .returning('user_id')
       .executeTakeFirst();
-    if (!used) throw new DomainError(401, 'invalid_login_token', 'This login link is invalid, expired or already used.');
+    if (!used) throw new DomainError('invalid_login_token', 'This login link is invalid, expired or already used.');
     const user = await this.db.selectFrom('users').select('disabled').where('id', '=', used.user_id).executeTakeFirst();
     if (!user || user.disabled === 1) throw invalidLogin();
     return { ...(await this.create(used.user_id)), userId: used.user_id };
@@ -114,8 +114,8 @@ export class Sessions {
   /** A one-use link that signs the user in and lands on `returnTo` (a path of this service, already checked). */
   async createLoginLink(userId: string, opts: { ttlMs?: number; returnTo?: string | undefined } = {}) {
     const user = await this.db.selectFrom('users').select(['id', 'erased_at']).where('id', '=', userId).executeTakeFirst();
-    if (!user) throw new DomainError(404, 'not_found', 'No such user.');
-    if (user.erased_at) throw new DomainError(409, 'user_erased', 'This user was erased.');
+    if (!user) throw new DomainError('not_found', 'No such user.');
+    if (user.erased_at) throw new DomainError('user_erased', 'This user was erased.');
     const token = crypto.randomBytes(32).toString('base64url');
     const expiresAt = new Date(this.clock.now().getTime() + (opts.ttlMs ?? LOGIN_LINK_MS)).toISOString();
     await this.db
@@ -136,7 +136,7 @@ export class Sessions {
   /** Ends every session of a person at once, on every instance (each is told when it commits). */
   async endAll(userId: string): Promise<void> {
     const user = await this.db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
-    if (!user) throw new DomainError(404, 'not_found', 'No such user.');
+    if (!user) throw new DomainError('not_found', 'No such user.');
     await this.invalidations.within(this.db, [`user:${userId}`], (trx) =>
       trx.deleteFrom('sessions').where('user_id', '=', userId).execute(),
     );

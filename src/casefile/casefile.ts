@@ -23,7 +23,7 @@ export interface CaseFileSources {
   clock: Clock;
   queries: CaseQueries;
   disputes: Pick<Disputes, 'forPayment'>;
-  uploads: Pick<Uploads, 'open'>;
+  uploads: Pick<Uploads, 'stream'>;
 }
 
 /** The case file reads the same on every machine: one locale. */
@@ -113,7 +113,7 @@ async function loadImages(s: CaseFileSources, file: CaseFile): Promise<Map<strin
   const images = new Map<string, Buffer>();
   if (ids.length === 0) return images;
   const rows = await s.db.selectFrom('uploads').selectAll().where('id', 'in', ids).execute();
-  for (const row of rows) images.set(row.id, await readAll(await s.uploads.open(row)));
+  for (const row of rows) images.set(row.id, await readAll(await s.uploads.stream(row)));
   return images;
 }
 

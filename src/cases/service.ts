@@ -60,7 +60,7 @@ export const noEvidence: EvidenceClaimer = {
   claim(_trx, { uploadIds }) {
     if (uploadIds.length > 0)
       return Promise.reject(
-        new DomainError(400, 'validation_failed', 'Evidence files are not enabled on this service.', [
+        new DomainError('validation_failed', 'Evidence files are not enabled on this service.', [
           { path: 'attachmentIds', message: 'Must be empty' },
         ]),
       );
@@ -234,7 +234,7 @@ export class CaseService {
         if (!found || found.customer_id !== viewer.userId) throw notFound('payment');
         const { case_id: _case, chargebacks: _chargebacks, ...payment } = found;
         const reason = eligibility(eligibilityFacts(found), viewer.merchantIds, now, this.config.filingWindow);
-        if (reason) throw new DomainError(reason === 'conflict_of_interest' ? 403 : 409, reason, INELIGIBLE_MESSAGES[reason]);
+        if (reason) throw new DomainError(reason, INELIGIBLE_MESSAGES[reason]);
         const caseId = newId('case');
         const attachments = await this.evidence.claim(trx, {
           userId: viewer.userId,
@@ -266,7 +266,7 @@ export class CaseService {
       });
     } catch (err) {
       // Two openings racing past the check: the unique payment_id decides.
-      if (isUniqueViolation(err)) throw new DomainError(409, 'case_already_exists', INELIGIBLE_MESSAGES.case_already_exists);
+      if (isUniqueViolation(err)) throw new DomainError('case_already_exists', INELIGIBLE_MESSAGES.case_already_exists);
       throw err;
     }
   }
@@ -322,7 +322,7 @@ export class CaseService {
       .where('disabled', '=', 0)
       .executeTakeFirst();
     if (!user)
-      throw new DomainError(400, 'validation_failed', 'The assignee must be a staff member.', [
+      throw new DomainError('validation_failed', 'The assignee must be a staff member.', [
         { path: 'assigneeId', message: 'Not a staff member' },
       ]);
     return user;
@@ -519,7 +519,7 @@ const MAX_ATTEMPTS = 5;
 const RETRY_PAUSE_MS = 10;
 
 function tooManyFiles() {
-  return new DomainError(400, 'too_many_files', `At most ${MAX_ATTACHMENTS} files per submission.`, [
+  return new DomainError('too_many_files', `At most ${MAX_ATTACHMENTS} files per submission.`, [
     { path: 'attachmentIds', message: `At most ${MAX_ATTACHMENTS}` },
   ]);
 }

@@ -117,7 +117,7 @@ export interface DisputeListFilter {
 /** The outbox row of a dispute's own refund: its key is derived from the dispute, so the provider pays once. */
 export const disputeRefundKey = (disputeId: string) => `rc-dispute-refund-${disputeId}`;
 
-const notAllowed = (detail: string) => new DomainError(409, 'action_not_allowed', detail);
+const notAllowed = (detail: string) => new DomainError('action_not_allowed', detail);
 
 function alertView(d: DisputeRow, caseId: string | null): AlertView {
   const open = d.status === 'open' && isAlertStage(d.stage as DisputeStage);
@@ -199,7 +199,7 @@ export class Disputes {
       .where('external_id', '=', externalId)
       .executeTakeFirst();
     if (current && current.payment_id !== paymentId)
-      throw new DomainError(409, 'dispute_payment_mismatch', `Dispute ${externalId} is recorded for another payment.`);
+      throw new DomainError('dispute_payment_mismatch', `Dispute ${externalId} is recorded for another payment.`);
     const next = foldReport(current ? facts(current) : null, {
       ...report,
       amount: report.amount ?? current?.amount ?? payment.amount,
@@ -230,7 +230,7 @@ export class Disputes {
         .where('reported_at', '=', current.reported_at)
         .where('updated_at', '=', current.updated_at)
         .executeTakeFirst();
-      if (res.numUpdatedRows === 0n) throw new DomainError(409, 'conflict', 'The dispute changed meanwhile.');
+      if (res.numUpdatedRows === 0n) throw new DomainError('conflict', 'The dispute changed meanwhile.');
       row = { ...current, ...columns };
     } else {
       row = {
@@ -279,7 +279,7 @@ export class Disputes {
     if (!seesDispute(viewer, d)) {
       const p = await this.db.selectFrom('payments').select('customer_id').where('id', '=', d.payment_id).executeTakeFirst();
       // The customer sees the bank's inquiry on the case but does not answer it for the merchant.
-      if (p?.customer_id === viewer.userId) throw new DomainError(403, 'forbidden', 'Only the merchant or staff act on a bank dispute.');
+      if (p?.customer_id === viewer.userId) throw new DomainError('forbidden', 'Only the merchant or staff act on a bank dispute.');
       throw notFound('dispute');
     }
     const actor: Actor = { kind: member ? 'merchant' : 'staff', id: viewer.userId, name: viewer.name };

@@ -78,15 +78,15 @@ export class ChargebackEvidence {
   async requestSubmission(viewer: Viewer, disputeId: string, edits: Partial<Record<EvidenceTextField, string>>): Promise<DisputeRow> {
     const d = await this.visible(viewer, disputeId);
     if (!viewer.merchantIds.includes(d.merchant_id))
-      throw new DomainError(403, 'forbidden', 'Only the merchant’s members can send the response to the bank.');
+      throw new DomainError('forbidden', 'Only the merchant’s members can send the response to the bank.');
     const ev = parseEvidence(d.evidence);
-    if (!ev?.staged) throw new DomainError(409, 'evidence_not_staged', 'The response is still being prepared; try again in a minute.');
-    if (ev.submitRequestedAt) throw new DomainError(409, 'action_not_allowed', 'The response was already sent to the bank.');
+    if (!ev?.staged) throw new DomainError('evidence_not_staged', 'The response is still being prepared; try again in a minute.');
+    if (ev.submitRequestedAt) throw new DomainError('action_not_allowed', 'The response was already sent to the bank.');
     if (['won', 'lost', 'closed', 'prevented'].includes(d.status))
-      throw new DomainError(409, 'action_not_allowed', `The dispute is ${d.status}: the bank takes no more evidence.`);
+      throw new DomainError('action_not_allowed', `The dispute is ${d.status}: the bank takes no more evidence.`);
     const now = this.services().clock.now();
     if (d.respond_by && Date.parse(d.respond_by) <= now.getTime())
-      throw new DomainError(409, 'evidence_deadline_passed', `The bank’s deadline for evidence passed at ${d.respond_by}.`);
+      throw new DomainError('evidence_deadline_passed', `The bank’s deadline for evidence passed at ${d.respond_by}.`);
     const fields = { ...ev.staged.fields };
     for (const [name, text] of Object.entries(edits)) {
       if (text.trim() === '') delete fields[name];
@@ -94,11 +94,7 @@ export class ChargebackEvidence {
     }
     const total = Object.entries(fields).reduce((n, [name, text]) => n + (name === 'customer_communication' ? 0 : text.length), 0);
     if (total > EVIDENCE_TOTAL_LIMIT)
-      throw new DomainError(
-        400,
-        'validation_failed',
-        `The texts hold ${total} characters; the bank takes at most ${EVIDENCE_TOTAL_LIMIT}.`,
-      );
+      throw new DomainError('validation_failed', `The texts hold ${total} characters; the bank takes at most ${EVIDENCE_TOTAL_LIMIT}.`);
     const next: DisputeEvidence = { ...ev, staged: { ...ev.staged, fields }, submitRequestedAt: now.toISOString(), failure: null };
     return this.db.transaction().execute(async (trx) => {
       const res = await trx
@@ -108,7 +104,7 @@ export class ChargebackEvidence {
         .where('evidence', '=', d.evidence)
         .executeTakeFirst();
       // Another submission won the race: exactly one reaches the outbox.
-      if (res.numUpdatedRows === 0n) throw new DomainError(409, 'action_not_allowed', 'The response was already sent to the bank.');
+      if (res.numUpdatedRows === 0n) throw new DomainError('action_not_allowed', 'The response was already sent to the bank.');
       const payload: EvidencePayload = { disputeId: d.id, step: SUBMIT };
       await enqueue(trx, now, [{ kind: 'dispute_evidence', payload, idempotencyKey: `rc-evidence-submit-${d.id}` }]);
       return { ...d, evidence: JSON.stringify(next), updated_at: now.toISOString() };

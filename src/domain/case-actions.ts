@@ -17,7 +17,7 @@ import {
   remedyEffects,
   shrunkTo,
 } from './case.js';
-import { DomainError } from './errors.js';
+import { DomainError, type ErrorCode } from './errors.js';
 import {
   type CaseStatus,
   type DecisionOutcome,
@@ -57,12 +57,11 @@ export const MAX_ATTACHMENTS = 3;
  * it shows, and only `refusal` needs an Error (with its stack trace) to throw.
  */
 interface Refused {
-  status: number;
-  code: string;
+  code: ErrorCode;
   message: string;
 }
 
-const refused = (status: number, code: string, message: string): Refused => ({ status, code, message });
+const refused = (code: ErrorCode, message: string): Refused => ({ code, message });
 
 /** What a guard may know: the caller, and the payment's facts where the caller has them. */
 type GuardContext = Pick<ActionContext, 'actor' | 'now' | 'role'> & { payment?: PaymentFacts };
@@ -89,7 +88,6 @@ const withStaff: Guard = (s) =>
   (s.status === 'customer_info_needed' && s.infoRequestedBy === 'staff')
     ? null
     : refused(
-        409,
         'action_not_allowed',
         'Only a case with staff can be assigned: under review, or waiting on an information request staff made.',
       );
@@ -97,9 +95,9 @@ const withStaff: Guard = (s) =>
 const STAFF_STATUSES: readonly CaseStatus[] = ['under_platform_review', 'customer_info_needed', 'merchant_info_needed'];
 
 const remedyFailed: Guard = (s, ctx) => {
-  if (s.outcome?.execution !== 'failed') return refused(409, 'action_not_allowed', 'No failed remedy on this case.');
+  if (s.outcome?.execution !== 'failed') return refused('action_not_allowed', 'No failed remedy on this case.');
   if (ctx.payment && remaining(ctx.payment) <= 0)
-    return refused(409, 'action_not_allowed', 'Nothing is left of the payment: it was refunded or credited in full.');
+    return refused('action_not_allowed', 'Nothing is left of the payment: it was refunded or credited in full.');
   return null;
 };
 
@@ -123,7 +121,7 @@ export const ACTIONS: Record<PeopleActionType, ActionRule> = {
     message: 'required',
     guard: (s) =>
       s.infoRequestsUsed >= MAX_INFO_REQUESTS
-        ? refused(409, 'limit_reached', `A merchant may request more information at most ${MAX_INFO_REQUESTS} times per case.`)
+        ? refused('limit_reached', `A merchant may request more information at most ${MAX_INFO_REQUESTS} times per case.`)
         : null,
   },
   offer_partial_refund: {
@@ -134,7 +132,7 @@ export const ACTIONS: Record<PeopleActionType, ActionRule> = {
     // An offer is more than 0 and less than what is left: with 1 minor unit left there is none.
     guard: (_s, ctx) =>
       ctx.payment && remaining(ctx.payment) < 2
-        ? refused(409, 'action_not_allowed', 'Too little of the payment is left for a partial offer: accept or deny instead.')
+        ? refused('action_not_allowed', 'Too little of the payment is left for a partial offer: accept or deny instead.')
         : null,
   },
   accept_offer: {
@@ -143,10 +141,10 @@ export const ACTIONS: Record<PeopleActionType, ActionRule> = {
     to: 'customer_won',
     message: 'optional',
     guard: (s, ctx) => {
-      if (!s.offer) return refused(409, 'action_not_allowed', 'There is no open offer to accept.');
+      if (!s.offer) return refused('action_not_allowed', 'There is no open offer to accept.');
       // A report lapses such an offer in its own transaction; this is the check at execution time.
       if (ctx.payment && s.offer.amount > remaining(ctx.payment))
-        return refused(409, 'action_not_allowed', 'The offer is more than is left of the payment: it has lapsed.');
+        return refused('action_not_allowed', 'The offer is more than is left of the payment: it has lapsed.');
       return null;
     },
   },
@@ -176,7 +174,7 @@ export const ACTIONS: Record<PeopleActionType, ActionRule> = {
     message: 'required',
     guard: (s, { actor }) =>
       s.inAppeal && s.firstDeciderId === actor.id
-        ? refused(403, 'same_reviewer', 'An appeal must be decided by another staff member than the first decision.')
+        ? refused('same_reviewer', 'An appeal must be decided by another staff member than the first decision.')
         : null,
   },
   appeal: {
@@ -186,9 +184,9 @@ export const ACTIONS: Record<PeopleActionType, ActionRule> = {
     message: 'required',
     guard: (s, { now }) => {
       if (s.decisions !== 1 || s.final || !s.appealDeadline)
-        return refused(409, 'action_not_allowed', 'Only a first staff decision can be appealed.');
-      if (s.customerAppealed || s.merchantAppealed) return refused(409, 'action_not_allowed', 'This case has already been appealed once.');
-      if (now.toISOString() >= s.appealDeadline) return refused(409, 'action_not_allowed', 'The appeal window has closed.');
+        return refused('action_not_allowed', 'Only a first staff decision can be appealed.');
+      if (s.customerAppealed || s.merchantAppealed) return refused('action_not_allowed', 'This case has already been appealed once.');
+      if (now.toISOString() >= s.appealDeadline) return refused('action_not_allowed', 'The appeal window has closed.');
       return null;
     },
   },
@@ -203,7 +201,7 @@ export const ACTIONS: Record<PeopleActionType, ActionRule> = {
       remedyFailed(s, ctx) ??
       (s.outcome?.kind === 'refund' || s.outcome?.kind === 'partial_refund'
         ? null
-        : refused(409, 'action_not_allowed', 'Only a failed refund can be replaced by a credit.')),
+        : refused('action_not_allowed', 'Only a failed refund can be replaced by a credit.')),
   },
   // SPEC §16: assign overrides whoever holds the case; claim takes it only when nobody else does.
   assign: { roles: ['staff'], from: STAFF_STATUSES, to: null, message: 'optional', guard: withStaff },
@@ -215,8 +213,8 @@ export const ACTIONS: Record<PeopleActionType, ActionRule> = {
     guard: (s, ctx) => {
       const why = withStaff(s, ctx);
       if (why) return why;
-      if (s.assigneeId && s.assigneeId === ctx.actor.id) return refused(409, 'action_not_allowed', 'You already hold this case.');
-      if (s.assigneeId) return refused(409, 'already_assigned', 'Another staff member holds this case: ask them, or assign it.');
+      if (s.assigneeId && s.assigneeId === ctx.actor.id) return refused('action_not_allowed', 'You already hold this case.');
+      if (s.assigneeId) return refused('already_assigned', 'Another staff member holds this case: ask them, or assign it.');
       return null;
     },
   },
@@ -225,12 +223,11 @@ export const ACTIONS: Record<PeopleActionType, ActionRule> = {
 /** Why `type` is refused to this caller now, or null when it is allowed. */
 export function refusal(s: CaseState, type: PeopleActionType, ctx: GuardContext) {
   const rule = ACTIONS[type];
-  if (!rule.roles.includes(ctx.role))
-    return new DomainError(403, 'forbidden', `A ${ctx.role} cannot ${type.replaceAll('_', ' ')} on a case.`);
+  if (!rule.roles.includes(ctx.role)) return new DomainError('forbidden', `A ${ctx.role} cannot ${type.replaceAll('_', ' ')} on a case.`);
   if (!rule.from.includes(s.status))
-    return new DomainError(409, 'action_not_allowed', `“${type}” is not allowed while the case is ${s.status}.`);
+    return new DomainError('action_not_allowed', `“${type}” is not allowed while the case is ${s.status}.`);
   const why = rule.guard?.(s, ctx);
-  return why ? new DomainError(why.status, why.code, why.message) : null;
+  return why ? new DomainError(why.code, why.message) : null;
 }
 
 const ACTION_TYPES = Object.keys(ACTIONS) as PeopleActionType[];
@@ -261,7 +258,7 @@ export function planCreate(actor: Actor, description: string, now: Date, policy:
 }
 
 const required = (message: string | undefined, type: string) => {
-  if (!message) throw new DomainError(400, 'validation_failed', `“${type}” needs a message.`, [{ path: 'message', message: 'Required' }]);
+  if (!message) throw new DomainError('validation_failed', `“${type}” needs a message.`, [{ path: 'message', message: 'Required' }]);
   return message;
 };
 
@@ -316,7 +313,7 @@ export function planAction(s: CaseState, ctx: ActionContext, input: ActionInput)
     case 'offer_partial_refund': {
       const amount = input.amount;
       if (amount === undefined || !Number.isSafeInteger(amount) || amount <= 0 || amount >= left)
-        throw new DomainError(400, 'invalid_amount', `An offer must be more than 0 and less than ${left} (what is left of the payment).`, [
+        throw new DomainError('invalid_amount', `An offer must be more than 0 and less than ${left} (what is left of the payment).`, [
           { path: 'amount', message: `Must be between 1 and ${left - 1}` },
         ]);
       return {
@@ -350,11 +347,10 @@ export function planAction(s: CaseState, ctx: ActionContext, input: ActionInput)
     }
     case 'decide': {
       const decision = input.outcome;
-      if (!decision)
-        throw new DomainError(400, 'validation_failed', 'A decision needs an outcome.', [{ path: 'outcome', message: 'Required' }]);
+      if (!decision) throw new DomainError('validation_failed', 'A decision needs an outcome.', [{ path: 'outcome', message: 'Required' }]);
       const amount = decision === 'merchant_wins' ? 0 : (input.amount ?? left);
       if (decision !== 'merchant_wins' && (!Number.isSafeInteger(amount) || amount <= 0 || amount > left))
-        throw new DomainError(400, 'invalid_amount', `The amount must be between 1 and ${left} (what is left of the payment).`, [
+        throw new DomainError('invalid_amount', `The amount must be between 1 and ${left} (what is left of the payment).`, [
           { path: 'amount', message: `Must be between 1 and ${left}` },
         ]);
       const final = s.inAppeal;
@@ -389,7 +385,7 @@ export function planAction(s: CaseState, ctx: ActionContext, input: ActionInput)
     }
     case 'assign': {
       if (input.assignee === undefined)
-        throw new DomainError(400, 'validation_failed', '“assign” needs an assigneeId (a staff member, or null).', [
+        throw new DomainError('validation_failed', '“assign” needs an assigneeId (a staff member, or null).', [
           { path: 'assigneeId', message: 'Required' },
         ]);
       const to = input.assignee;

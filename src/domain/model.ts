@@ -63,7 +63,7 @@ export const DECISION_OUTCOMES = ['merchant_wins', 'refund', 'credit'] as const;
 export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
 
 /** SPEC §6: escalations, passed deadlines and every closing event say why in `data.reason`. */
-export const CLOSE_REASONS = [
+export const EVENT_REASONS = [
   'merchant_unresponsive',
   'customer_unresponsive',
   'customer_request',
@@ -77,7 +77,7 @@ export const CLOSE_REASONS = [
   /** An offer or a pending remedy gave way to a refund made outside (SPEC §11). */
   'payment_refunded_elsewhere',
 ] as const;
-export type Reason = (typeof CLOSE_REASONS)[number];
+export type Reason = (typeof EVENT_REASONS)[number];
 
 export const EVENT_TYPES = [
   'created',

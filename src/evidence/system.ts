@@ -90,7 +90,7 @@ const sameContent = (row: SystemEvidenceRow, c: ReturnType<typeof columnsOf>) =>
   row.description === c.description &&
   row.data === c.data;
 
-const changed = () => new DomainError(409, 'conflict', 'Evidence with this id already exists with other content; evidence is append-only.');
+const changed = () => new DomainError('conflict', 'Evidence with this id already exists with other content; evidence is append-only.');
 
 export class SystemEvidence {
   private readonly postgres: boolean;
@@ -127,7 +127,7 @@ export class SystemEvidence {
           .where('payment_id', '=', paymentId)
           .executeTakeFirstOrThrow();
         if (Number(n) >= MAX_EVIDENCE_PER_PAYMENT)
-          throw new DomainError(409, 'evidence_limit_reached', `A payment holds at most ${MAX_EVIDENCE_PER_PAYMENT} evidence items.`);
+          throw new DomainError('evidence_limit_reached', `A payment holds at most ${MAX_EVIDENCE_PER_PAYMENT} evidence items.`);
         const row = await trx
           .insertInto('system_evidence')
           .values({ payment_id: paymentId, id: evidenceId, ...c, created_at: now.toISOString() })

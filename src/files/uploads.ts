@@ -34,22 +34,20 @@ export interface StoredFile extends UploadView {
 /** A multipart file part's stream: busboy marks it truncated when it hit the size limit. */
 export type FileStream = Readable & { truncated?: boolean };
 
-export const fileTooLarge = (max: number) => new DomainError(413, 'file_too_large', `The file is larger than the limit of ${max} bytes.`);
+export const fileTooLarge = (max: number) => new DomainError('file_too_large', `The file is larger than the limit of ${max} bytes.`);
 export const fileTypeNotAllowed = () =>
   new DomainError(
-    415,
     'file_type_not_allowed',
     'Only PNG, JPEG, GIF, WebP, PDF, MP4, QuickTime, WebM and plain UTF-8 text files are accepted (judged from the file’s content).',
   );
-export const invalidMultipart = () => new DomainError(400, 'invalid_multipart', 'The body is not well-formed multipart/form-data.');
+export const invalidMultipart = () => new DomainError('invalid_multipart', 'The body is not well-formed multipart/form-data.');
 export const uploadQuotaExceeded = (quota: number) =>
   new DomainError(
-    413,
     'upload_quota_exceeded',
     `Your unused uploads would exceed ${quota} bytes: attach or wait for the ones you have (they are deleted after 24 hours).`,
   );
-const fileEmpty = () => new DomainError(400, 'file_empty', 'The file is empty.');
-const storageUnavailable = () => new DomainError(503, 'storage_unavailable', 'File storage is unavailable; try again shortly.');
+const fileEmpty = () => new DomainError('file_empty', 'The file is empty.');
+const storageUnavailable = () => new DomainError('storage_unavailable', 'File storage is unavailable; try again shortly.');
 
 function viewOf(row: UploadRow): UploadView {
   return { id: row.id, filename: row.filename, contentType: row.content_type, size: row.size, sha256: row.sha256 };
@@ -211,7 +209,7 @@ export class Uploads implements EvidenceClaimer {
     const ids = input.uploadIds;
     if (ids.length === 0) return [];
     const unusable = (i: number) =>
-      new DomainError(400, 'upload_not_usable', 'Attach only your own uploads, each once, within 24 hours of uploading it.', [
+      new DomainError('upload_not_usable', 'Attach only your own uploads, each once, within 24 hours of uploading it.', [
         { path: `attachmentIds.${i}`, message: 'Not one of your unused uploads' },
       ]);
     const dup = ids.findIndex((id, i) => ids.indexOf(id) !== i);
@@ -263,7 +261,7 @@ export class Uploads implements EvidenceClaimer {
     return row;
   }
 
-  async open(row: UploadRow, range?: ByteRange): Promise<Readable> {
+  async stream(row: UploadRow, range?: ByteRange): Promise<Readable> {
     try {
       return await this.storage.get(row.storage_key, range);
     } catch (err) {

@@ -77,7 +77,7 @@ export function registerAuth(app: FastifyInstance, config: Config, sessions: Ses
     if (!viewer) return;
     if (UNSAFE.has(req.method)) {
       const from = req.headers.origin ?? refererOrigin(req.headers.referer);
-      if (from !== origin) throw new DomainError(403, 'csrf_failed', 'This request did not come from the Resolution Center itself.');
+      if (from !== origin) throw new DomainError('csrf_failed', 'This request did not come from the Resolution Center itself.');
     }
     req.viewer = viewer;
     req.sessionToken = cookie;
@@ -104,29 +104,27 @@ export const ON_BEHALF_OF = 'rc-on-behalf-of';
 async function actingFor(sessions: Sessions, header: string | string[]): Promise<Viewer> {
   const id = Array.isArray(header) ? undefined : header.trim();
   const invalid = (message: string) =>
-    new DomainError(400, 'validation_failed', 'RC-On-Behalf-Of must name a user who may act.', [
-      { path: 'headers.rc-on-behalf-of', message },
-    ]);
+    new DomainError('validation_failed', 'RC-On-Behalf-Of must name a user who may act.', [{ path: 'headers.rc-on-behalf-of', message }]);
   if (!id || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw invalid('Must be one user id, matching [A-Za-z0-9_-]{1,64}');
   const viewer = await sessions.activeViewerById(id);
   if (!viewer) throw invalid('No such user, or the user is disabled');
   return { ...viewer, via: 'platform' };
 }
 
-const unauthenticated = () => new DomainError(401, 'unauthenticated', 'Log in first.');
+const unauthenticated = () => new DomainError('unauthenticated', 'Log in first.');
 
 export async function requirePerson(req: FastifyRequest, _reply: FastifyReply) {
   if (!req.viewer)
-    throw req.platform ? new DomainError(403, 'forbidden', 'This endpoint is for people, not the platform key.') : unauthenticated();
+    throw req.platform ? new DomainError('forbidden', 'This endpoint is for people, not the platform key.') : unauthenticated();
 }
 
 export async function requireStaff(req: FastifyRequest, reply: FastifyReply) {
   await requirePerson(req, reply);
-  if (!req.viewer?.isStaff) throw new DomainError(403, 'forbidden', 'Only the platform’s staff may do this.');
+  if (!req.viewer?.isStaff) throw new DomainError('forbidden', 'Only the platform’s staff may do this.');
 }
 
 export async function requirePlatform(req: FastifyRequest, _reply: FastifyReply) {
-  if (!req.platform) throw req.viewer ? new DomainError(403, 'forbidden', 'This endpoint needs the platform API key.') : unauthenticated();
+  if (!req.platform) throw req.viewer ? new DomainError('forbidden', 'This endpoint needs the platform API key.') : unauthenticated();
 }
 
 export function viewerOf(req: FastifyRequest): Viewer {

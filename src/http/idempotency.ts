@@ -93,7 +93,7 @@ export async function claimIdempotencyKey(db: Kysely<DB>, clock: Clock, req: Fas
   const key = req.headers['idempotency-key'];
   if (req.method !== 'POST' || typeof key !== 'string') return null;
   if (key.length < 1 || key.length > 255)
-    throw new DomainError(400, 'validation_failed', 'Idempotency-Key must be 1–255 characters.', [
+    throw new DomainError('validation_failed', 'Idempotency-Key must be 1–255 characters.', [
       { path: 'headers.idempotency-key', message: '1–255 characters' },
     ]);
   const scope = scopeOf(req);
@@ -102,9 +102,8 @@ export async function claimIdempotencyKey(db: Kysely<DB>, clock: Clock, req: Fas
   const fresh = new Date(now.getTime() - TTL_MS).toISOString();
   const row = await db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
   if (row && row.created_at > fresh) {
-    if (row.request_hash !== hash)
-      throw new DomainError(422, 'idempotency_key_reused', 'This Idempotency-Key was used with another request.');
-    if (row.status_code === null) throw new DomainError(409, 'conflict', 'A request with this Idempotency-Key is still being processed.');
+    if (row.request_hash !== hash) throw new DomainError('idempotency_key_reused', 'This Idempotency-Key was used with another request.');
+    if (row.status_code === null) throw new DomainError('conflict', 'A request with this Idempotency-Key is still being processed.');
     return { statusCode: row.status_code, body: row.response_body ?? '' };
   }
   if (row) await db.deleteFrom('idempotency_keys').where('scope', '=', scope).where('key', '=', key).execute();
@@ -114,7 +113,7 @@ export async function claimIdempotencyKey(db: Kysely<DB>, clock: Clock, req: Fas
       .values({ scope, key, request_hash: hash, status_code: null, response_body: null, created_at: now.toISOString() })
       .execute();
   } catch (err) {
-    if (isUniqueViolation(err)) throw new DomainError(409, 'conflict', 'A request with this Idempotency-Key is still being processed.');
+    if (isUniqueViolation(err)) throw new DomainError('conflict', 'A request with this Idempotency-Key is still being processed.');
     throw err;
   }
   req.idempotency = { scope, key };

@@ -5,6 +5,7 @@
  * and the webhook payloads. Done once, here, so a new route cannot forget any of it.
  */
 import type { OpenAPIV3_1 } from 'openapi-types';
+import { ERROR_CODES, ERROR_STATUS } from '../domain/errors.js';
 import { WEBHOOK_EVENTS } from '../notifications/webhooks.js';
 
 type Doc = OpenAPIV3_1.Document;
@@ -27,6 +28,12 @@ const ERRORS: Record<string, string> = {
   '422': 'The Idempotency-Key was used with another body (`idempotency_key_reused`)',
   '429': 'Too many requests (`rate_limited`); see `Retry-After`',
 };
+
+/** ERROR_STATUS as a Markdown table (code, status, meaning): the document's and docs/errors.md's. */
+export function errorTable(): string {
+  const rows = ERROR_CODES.map((code) => `| \`${code}\` | ${ERROR_STATUS[code].status} | ${ERROR_STATUS[code].meaning} |`);
+  return ['| Code | Status | Meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}
 
 /** `GET /api/v1/platform/cases/{id}` → `getPlatformCasesById`: stable, unique, readable. */
 export function operationIdOf(method: string, path: string): string {
@@ -100,6 +107,7 @@ export function describeApi(generated: unknown, publicUrl: string): Doc {
   doc.openapi = '3.1.0';
   doc.servers = [{ url: publicUrl, description: 'This service (PUBLIC_URL)' }];
   doc.info.license = { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' };
+  doc.info.description = `${doc.info.description ?? ''}\n\n## Error codes\n\n${errorTable()}`;
   const used = new Set<string>();
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     // HEAD answers as GET does, without the body: documented once, as the GET.

@@ -1,7 +1,7 @@
 /** One error mapper (ARCHITECTURE "http/"): everything becomes application/problem+json with a stable code. */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { DomainError, RateLimited } from '../domain/errors.js';
+import { DomainError, ERROR_STATUS, type ErrorCode, RateLimited } from '../domain/errors.js';
 
 const TITLES: Record<number, string> = {
   400: 'Bad request',
@@ -23,12 +23,21 @@ export interface ProblemBody {
   type: string;
   title: string;
   status: number;
-  code: string;
+  code: ErrorCode;
   detail: string;
   errors?: { path: string; message: string }[];
 }
 
-export function problem(status: number, code: string, detail: string, errors?: ProblemBody['errors']): ProblemBody {
+/**
+ * The status comes from ERROR_STATUS; `status` overrides it only for `bad_request`, which keeps
+ * the 4xx Fastify reported for a refusal of its own.
+ */
+export function problem(
+  code: ErrorCode,
+  detail: string,
+  errors?: ProblemBody['errors'],
+  status: number = ERROR_STATUS[code].status,
+): ProblemBody {
   return {
     type: `https://resolution-center.dev/problems/${code}`,
     title: TITLES[status] ?? 'Error',
@@ -44,17 +53,17 @@ export function sendProblem(reply: FastifyReply, body: ProblemBody): FastifyRepl
 }
 
 /** Fastify's own error codes that are the caller's fault, with our stable codes. */
-const FASTIFY_CODES: Record<string, [number, string, string]> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'payload_too_large', 'The request body is too large.'],
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type', 'Send JSON (application/json).'],
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'validation_failed', 'The Content-Length does not match the body.'],
-  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'invalid_json', 'The body is empty but declared as JSON.'],
-  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'invalid_json', 'The body is not valid JSON.'],
-  FST_ERR_CTP_EMPTY_TYPE: [415, 'unsupported_media_type', 'The Content-Type is missing.'],
-  FST_ERR_CTP_INVALID_TYPE: [415, 'unsupported_media_type', 'The Content-Type is not valid.'],
-  FST_ERR_MAX_PARAM_LENGTH: [400, 'validation_failed', 'A path parameter is too long.'],
-  FST_ERR_BAD_URL: [400, 'validation_failed', 'The URL is not valid.'],
-  FST_ERR_ASYNC_CONSTRAINT: [400, 'validation_failed', 'The request could not be routed.'],
+const FASTIFY_CODES: Record<string, [ErrorCode, string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: ['payload_too_large', 'The request body is too large.'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ['unsupported_media_type', 'Send JSON (application/json).'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['validation_failed', 'The Content-Length does not match the body.'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: ['invalid_json', 'The body is empty but declared as JSON.'],
+  FST_ERR_CTP_INVALID_JSON_BODY: ['invalid_json', 'The body is not valid JSON.'],
+  FST_ERR_CTP_EMPTY_TYPE: ['unsupported_media_type', 'The Content-Type is missing.'],
+  FST_ERR_CTP_INVALID_TYPE: ['unsupported_media_type', 'The Content-Type is not valid.'],
+  FST_ERR_MAX_PARAM_LENGTH: ['validation_failed', 'A path parameter is too long.'],
+  FST_ERR_BAD_URL: ['validation_failed', 'The URL is not valid.'],
+  FST_ERR_ASYNC_CONSTRAINT: ['validation_failed', 'The request could not be routed.'],
 };
 
 /**
@@ -75,7 +84,7 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
   if (err instanceof DomainError) {
     if (err instanceof RateLimited) void reply.header('retry-after', String(err.retryAfterSeconds));
     else if (err.status === 429 && !reply.hasHeader('retry-after')) void reply.header('retry-after', '60');
-    return sendProblem(reply, problem(err.status, err.code, err.message, err.errors));
+    return sendProblem(reply, problem(err.code, err.message, err.errors));
   }
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = err.validationContext === 'body' || !err.validationContext ? '' : `${err.validationContext}.`;
@@ -87,17 +96,17 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
         return keys.map((k) => ({ path: `${at.endsWith('.') || at === '' ? at : `${at}.`}${String(k)}`, message: 'Unknown parameter' }));
       return [{ path: at.replace(/\.$/, ''), message: v.message ?? 'Invalid' }];
     });
-    return sendProblem(reply, problem(400, 'validation_failed', 'The request is not valid.', errors));
+    return sendProblem(reply, problem('validation_failed', 'The request is not valid.', errors));
   }
   const known = err.code ? FASTIFY_CODES[err.code] : undefined;
-  if (known) return sendProblem(reply, problem(known[0], known[1], known[2]));
+  if (known) return sendProblem(reply, problem(known[0], known[1]));
   if (err instanceof SyntaxError || (err.statusCode === 400 && /JSON/i.test(err.message)))
-    return sendProblem(reply, problem(400, 'invalid_json', 'The body is not valid JSON.'));
+    return sendProblem(reply, problem('invalid_json', 'The body is not valid JSON.'));
   if (err.statusCode === 429) {
-    return sendProblem(reply, problem(429, 'rate_limited', 'Too many requests: slow down and retry later.'));
+    return sendProblem(reply, problem('rate_limited', 'Too many requests: slow down and retry later.'));
   }
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
-    return sendProblem(reply, problem(err.statusCode, 'bad_request', 'The request could not be understood.'));
+    return sendProblem(reply, problem('bad_request', 'The request could not be understood.', undefined, err.statusCode));
   req.log.error({ err }, 'unhandled error');
-  return sendProblem(reply, problem(500, 'internal_error', `Something went wrong on our side. Request id: ${req.id}`));
+  return sendProblem(reply, problem('internal_error', `Something went wrong on our side. Request id: ${req.id}`));
 }

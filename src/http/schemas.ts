@@ -5,6 +5,7 @@
  */
 import { DISPUTE_SOURCES, DISPUTE_STAGES, DISPUTE_STATUSES } from '../domain/dispute.js';
 import { z } from 'zod';
+import { ERROR_CODES } from '../domain/errors.js';
 import {
   CASE_STATUSES,
   DECISION_OUTCOMES,
@@ -49,7 +50,9 @@ export const Problem = z
     type: z.string(),
     title: z.string(),
     status: z.number(),
-    code: z.string(),
+    code: z
+      .enum(ERROR_CODES)
+      .meta({ description: 'A stable code; the API description’s “Error codes” table gives its status and meaning' }),
     detail: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })

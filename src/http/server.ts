@@ -46,8 +46,12 @@ export async function buildServer(s: Services, log: Logger, modules: RouteModule
     // Requests Node's parser refuses (headers too large, malformed) still get problem+json.
     clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
       if (!socket.writable) return;
-      const [status, code] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'headers_too_large'] : [400, 'bad_request'];
-      const body = JSON.stringify(problem(status, code, 'The HTTP request could not be read.'));
+      const answer = problem(
+        err.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : 'bad_request',
+        'The HTTP request could not be read.',
+      );
+      const { status } = answer;
+      const body = JSON.stringify(answer);
       socket.end(
         `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
           `Content-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
@@ -71,7 +75,7 @@ export async function buildServer(s: Services, log: Logger, modules: RouteModule
   app.setErrorHandler(errorHandler);
   // The API speaks JSON; plain text bodies are refused (415) rather than fed to the schemas.
   app.removeContentTypeParser('text/plain');
-  app.setNotFoundHandler((req, reply) => sendProblem(reply, problem(404, 'not_found', `No route ${req.method} ${req.url.split('?')[0]}.`)));
+  app.setNotFoundHandler((req, reply) => sendProblem(reply, problem('not_found', `No route ${req.method} ${req.url.split('?')[0]}.`)));
   app.addHook('onSend', async (_req, reply, payload) => {
     void reply.header('x-request-id', reply.request.id);
     return payload;
@@ -112,7 +116,7 @@ export async function buildServer(s: Services, log: Logger, modules: RouteModule
     global: false,
     store: rateLimitStore(s.counters, s.clock),
     errorResponseBuilder: (_req, ctx) =>
-      new DomainError(429, 'rate_limited', `Too many requests: retry in ${Math.ceil(ctx.ttl / 1000)} seconds.`),
+      new DomainError('rate_limited', `Too many requests: retry in ${Math.ceil(ctx.ttl / 1000)} seconds.`),
   });
   await app.register(fastifySwagger, {
     openapi: {
@@ -147,10 +151,10 @@ export async function buildServer(s: Services, log: Logger, modules: RouteModule
   app.get('/readyz', { schema: { tags: ['operations'] } }, async (_req, reply) => {
     try {
       const pending = await pendingMigrations(s.db);
-      if (pending > 0) return sendProblem(reply, problem(503, 'not_ready', `${pending} migrations are not applied.`));
+      if (pending > 0) return sendProblem(reply, problem('not_ready', `${pending} migrations are not applied.`));
       return { ok: true };
     } catch {
-      return sendProblem(reply, problem(503, 'not_ready', 'The database is not reachable.'));
+      return sendProblem(reply, problem('not_ready', 'The database is not reachable.'));
     }
   });
 

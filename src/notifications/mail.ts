@@ -13,7 +13,7 @@ import type { DB, OutboxRow } from '../db/schema.js';
 import { type OutboxHandler, PermanentError } from '../outbox/outbox.js';
 import type { EmailPayload, ReminderPayload } from './listener.js';
 import { oneLine } from './templates.js';
-import { pageById } from './pages.js';
+import { pageById } from '../db/paging.js';
 
 /** The local mailbox is on when no SMTP server is configured, and never in production. */
 export function localMailboxOn(config: Config): boolean {

@@ -7,7 +7,7 @@ import { CASE_STATUSES } from '../domain/model.js';
 import { CaseId, CaseView, DisputeView, IdParams, Page, PageQuery, Problem, durationMs, durationWithin } from '../http/schemas.js';
 import { type FastifyZod, PERSON, PLATFORM, type RouteModule } from '../http/kit.js';
 import { localMailboxOn, readMailbox } from './mail.js';
-import { pageById } from './pages.js';
+import { pageById } from '../db/paging.js';
 import { checkWebhookUrl } from './webhook-url.js';
 import { DELIVERY_STATUSES, MAX_OVERLAP_MS, WEBHOOK_EVENTS, WebhookEndpoints, listWebhookEvents } from './webhooks.js';
 
@@ -120,7 +120,7 @@ export const notificationRoutes: RouteModule = (app: FastifyZod, s: Services) =>
   const endpoints = new WebhookEndpoints(s.db, s.clock);
   const platform = { preHandler: requirePlatform };
   const tags = ['platform'];
-  const mailboxOff = () => new DomainError(404, 'not_found', 'The local mailbox is off: mail goes out over SMTP.');
+  const mailboxOff = () => new DomainError('not_found', 'The local mailbox is off: mail goes out over SMTP.');
 
   app.put('/api/v1/platform/webhook-endpoints/:id', {
     ...platform,

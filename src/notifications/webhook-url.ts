@@ -13,7 +13,7 @@ import net from 'node:net';
 import { DomainError } from '../domain/errors.js';
 
 export const webhookUrlNotAllowed = (why: string) =>
-  new DomainError(400, 'webhook_url_not_allowed', `This webhook URL is not allowed: ${why}.`, [{ path: 'url', message: why }]);
+  new DomainError('webhook_url_not_allowed', `This webhook URL is not allowed: ${why}.`, [{ path: 'url', message: why }]);
 
 const blocked = new net.BlockList();
 for (const [prefix, bits] of [

@@ -13,7 +13,7 @@ import { DomainError, notFound } from '../domain/errors.js';
 import type { DB, OutboxRow } from '../db/schema.js';
 import { newId } from '../ids.js';
 import { type OutboxHandler, type OutboxMessage, PermanentError } from '../outbox/outbox.js';
-import { pageById } from './pages.js';
+import { pageById } from '../db/paging.js';
 import { postWebhook } from './webhook-url.js';
 
 /** `dispute.*`: what a bank, network or provider says about a payment (SPEC §12), with the case id if any. */
@@ -109,7 +109,7 @@ export async function listWebhookEvents(
   if (q.after) {
     const found = await db.selectFrom('webhook_events').select('seq').where('id', '=', q.after).executeTakeFirst();
     if (!found)
-      throw new DomainError(400, 'validation_failed', 'No such event to list after.', [
+      throw new DomainError('validation_failed', 'No such event to list after.', [
         { path: 'querystring.after', message: 'Unknown event id' },
       ]);
     afterSeq = Number(found.seq);
@@ -294,7 +294,7 @@ export class WebhookEndpoints {
       .where('status', '=', 'dead')
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0)
-      throw new DomainError(409, 'delivery_not_dead', `The delivery is ${deliveryStatus(found.status)}: only a dead one can be retried.`);
+      throw new DomainError('delivery_not_dead', `The delivery is ${deliveryStatus(found.status)}: only a dead one can be retried.`);
     return { id: deliveryId, status: 'pending' as const };
   }
 

@@ -34,7 +34,7 @@ const DisputeResource = z.object({
   seller_response_due_date: z.string().optional(),
 });
 
-const invalidEvent = (detail: string) => new DomainError(400, 'invalid_event', detail);
+const invalidEvent = (detail: string) => new DomainError('invalid_event', detail);
 
 async function captureRefunded(s: Services, resource: unknown): Promise<WebhookAnswer> {
   const refund = RefundResource.safeParse(resource);
@@ -111,7 +111,7 @@ export async function paypalWebhookRoutes(app: FastifyZod, s: Services): Promise
         response: { 200: WebhookAnswer },
       },
       handler: async (req): Promise<WebhookAnswer> => {
-        if (!paypal || !webhookId) throw new DomainError(404, 'not_found', 'PayPal events are not configured on this service.');
+        if (!paypal || !webhookId) throw new DomainError('not_found', 'PayPal events are not configured on this service.');
         const h = {
           authAlgo: header(req.headers, 'paypal-auth-algo'),
           certUrl: header(req.headers, 'paypal-cert-url'),
@@ -120,7 +120,7 @@ export async function paypalWebhookRoutes(app: FastifyZod, s: Services): Promise
           transmissionTime: header(req.headers, 'paypal-transmission-time'),
         };
         if (Object.values(h).includes(null) || !Buffer.isBuffer(req.body))
-          throw new DomainError(400, 'invalid_signature', 'The PAYPAL-* transmission headers or the body are missing.');
+          throw new DomainError('invalid_signature', 'The PAYPAL-* transmission headers or the body are missing.');
         const raw = req.body.toString('utf8');
         let parsed: unknown;
         try {
@@ -135,9 +135,9 @@ export async function paypalWebhookRoutes(app: FastifyZod, s: Services): Promise
           genuine = await paypal.verifyWebhook(h as WebhookHeaders, raw, webhookId);
         } catch {
           // PayPal resends an event that was not acknowledged: better later than unverified.
-          throw new DomainError(503, 'provider_unavailable', 'PayPal could not verify the event now; send it again later.');
+          throw new DomainError('provider_unavailable', 'PayPal could not verify the event now; send it again later.');
         }
-        if (!genuine) throw new DomainError(400, 'invalid_signature', 'PayPal did not confirm this event.');
+        if (!genuine) throw new DomainError('invalid_signature', 'PayPal did not confirm this event.');
         req.log.info({ paypalEvent: event.data.id, type: event.data.event_type }, 'paypal event');
         switch (event.data.event_type) {
           case 'PAYMENT.CAPTURE.REFUNDED':

@@ -60,8 +60,7 @@ export async function providerRefunded(s: Services, payment: PaymentRow, totalRe
     .execute();
   const inFlight = caseInFlight + disputeRefunds.reduce((sum, d) => sum + (d.refund_amount ?? 0), 0);
   if (totalRefunded - inFlight <= payment.refunded_amount) return { received: true, handled: false, caseId: c?.id ?? null };
-  if (totalRefunded > payment.amount)
-    throw new DomainError(400, 'invalid_event', `A refunded total of ${totalRefunded} exceeds the payment.`);
+  if (totalRefunded > payment.amount) throw new DomainError('invalid_event', `A refunded total of ${totalRefunded} exceeds the payment.`);
   const result = await s.platform.putPayment(payment.id, {
     customerId: payment.customer_id,
     merchantId: payment.merchant_id,
@@ -86,7 +85,7 @@ export async function providerDispute(
   report: IncomingReport,
 ): Promise<WebhookAnswer> {
   if (report.currency !== undefined && report.currency !== payment.currency.toUpperCase())
-    throw new DomainError(400, 'invalid_event', `The dispute is in ${report.currency}, the payment in ${payment.currency}.`);
+    throw new DomainError('invalid_event', `The dispute is in ${report.currency}, the payment in ${payment.currency}.`);
   const { changed, caseId } = await s.disputes.report(payment.id, source, externalId, report);
   return { received: true, handled: changed, caseId };
 }

@@ -46,7 +46,7 @@ const EarlyFraudWarningObject = z.object({
   fraud_type: z.string().nullish(),
 });
 
-const invalidEvent = (detail: string) => new DomainError(400, 'invalid_event', detail);
+const invalidEvent = (detail: string) => new DomainError('invalid_event', detail);
 
 async function chargeRefunded(s: Services, object: unknown): Promise<WebhookAnswer> {
   const charge = ChargeObject.safeParse(object);
@@ -110,16 +110,16 @@ export async function stripeWebhookRoutes(app: FastifyZod, s: Services): Promise
       },
       handler: async (req): Promise<WebhookAnswer> => {
         const secret = s.config.stripe.webhookSecret;
-        if (!secret) throw new DomainError(404, 'not_found', 'Stripe events are not configured on this service.');
+        if (!secret) throw new DomainError('not_found', 'Stripe events are not configured on this service.');
         const signature = req.headers['stripe-signature'];
         if (typeof signature !== 'string' || !Buffer.isBuffer(req.body))
-          throw new DomainError(400, 'invalid_signature', 'The Stripe-Signature header or the body is missing.');
+          throw new DomainError('invalid_signature', 'The Stripe-Signature header or the body is missing.');
         let event: Stripe.Event;
         try {
           // The tolerance is against the real time, never the movable clock: a replay stays a replay (SPEC §12).
           event = Stripe.webhooks.constructEvent(req.body, signature, secret, TOLERANCE_SECONDS, undefined, Date.now());
         } catch {
-          throw new DomainError(400, 'invalid_signature', 'The Stripe-Signature does not match this body, or it is too old.');
+          throw new DomainError('invalid_signature', 'The Stripe-Signature does not match this body, or it is too old.');
         }
         req.log.info({ stripeEvent: event.id, type: event.type }, 'stripe event');
         switch (event.type) {

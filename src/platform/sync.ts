@@ -22,8 +22,7 @@ export type UserInput = z.infer<typeof UserBody>;
 export type MerchantInput = z.infer<typeof MerchantBody>;
 export type PaymentInput = z.infer<typeof PaymentBody>;
 
-const invalid = (path: string, message: string) =>
-  new DomainError(400, 'validation_failed', 'The request is not valid.', [{ path, message }]);
+const invalid = (path: string, message: string) => new DomainError('validation_failed', 'The request is not valid.', [{ path, message }]);
 
 export class PlatformSync {
   constructor(
@@ -37,7 +36,7 @@ export class PlatformSync {
   /** A synced person as stored (SPEC §14 read-back). */
   async getUser(id: string) {
     const u = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!u) throw new DomainError(404, 'not_found', 'No such user.');
+    if (!u) throw new DomainError('not_found', 'No such user.');
     const members = await this.db
       .selectFrom('merchant_members')
       .select('merchant_id')
@@ -67,7 +66,7 @@ export class PlatformSync {
     const now = this.clock.now().toISOString();
     await this.invalidations.within(this.db, [`user:${id}`], async (trx) => {
       const u = await trx.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst();
-      if (!u) throw new DomainError(404, 'not_found', 'No such user.');
+      if (!u) throw new DomainError('not_found', 'No such user.');
       await trx
         .updateTable('users')
         .set({
@@ -94,7 +93,7 @@ export class PlatformSync {
       .select(['id', 'password_hash', 'disabled', 'erased_at'])
       .where('id', '=', id)
       .executeTakeFirst();
-    if (before?.erased_at) throw new DomainError(409, 'user_erased', 'This user was erased; an erased user is never restored.');
+    if (before?.erased_at) throw new DomainError('user_erased', 'This user was erased; an erased user is never restored.');
     // A platform that re-sends the same password on every sync is not changing it: sessions stay.
     const samePassword = u.password !== undefined && !!before?.password_hash && (await verifyPassword(u.password, before.password_hash));
     const passwordHash = u.password === undefined || samePassword ? undefined : await hashPassword(u.password);
@@ -121,7 +120,7 @@ export class PlatformSync {
       });
       return { created: !before };
     } catch (err) {
-      if (isUniqueViolation(err)) throw new DomainError(409, 'email_taken', 'Another user already has this email.');
+      if (isUniqueViolation(err)) throw new DomainError('email_taken', 'Another user already has this email.');
       throw err;
     }
   }
@@ -196,14 +195,12 @@ export class PlatformSync {
         const changed = LOCKED.filter((k) => before[k] !== values[k]);
         if (changed.length)
           throw new DomainError(
-            409,
             'payment_locked',
             `The payment has a ${caseId ? 'case' : 'dispute'}: ${changed.map((k) => FIELD_NAMES[k]).join(', ')} can no longer change.`,
           );
       }
       if (refunded < before.refunded_amount)
         throw new DomainError(
-          409,
           'refund_cannot_decrease',
           `The payment has ${before.refunded_amount} refunded already; a report of ${refunded} would take refunds back.`,
         );
@@ -290,7 +287,7 @@ const FIELD_NAMES: Record<(typeof LOCKED)[number], string> = {
 };
 
 function providerIdTaken(p: PaymentInput) {
-  return new DomainError(409, 'provider_payment_id_taken', `Another payment already has ${p.provider} id ${p.providerPaymentId}.`);
+  return new DomainError('provider_payment_id_taken', `Another payment already has ${p.provider} id ${p.providerPaymentId}.`);
 }
 
 /** How far ahead of the service's clock a `paidAt` may be (clock skew between the two systems). */
@@ -299,7 +296,7 @@ const PAID_AT_SKEW_MS = 5 * 60 * 1000;
 /** SPEC §11's rules on one payment report, before anything is read; returns the refunded amount it states. */
 export function checkPaymentInput(p: PaymentInput, now: Date): number {
   if (!isActiveCurrency(p.currency))
-    throw new DomainError(400, 'invalid_currency', `${p.currency} is not an active ISO 4217 currency.`, [
+    throw new DomainError('invalid_currency', `${p.currency} is not an active ISO 4217 currency.`, [
       { path: 'currency', message: 'Must be an active ISO 4217 code' },
     ]);
   if (Date.parse(p.paidAt) > now.getTime() + PAID_AT_SKEW_MS) throw invalid('paidAt', 'Cannot be in the future');

@@ -12,7 +12,7 @@ import { requirePerson } from '../auth.js';
 import { ClockBody } from '../schemas.js';
 import { type FastifyZod, PERSON, type RouteModule } from '../kit.js';
 
-const notFound = () => new DomainError(404, 'not_found', 'Not found.');
+const notFound = () => new DomainError('not_found', 'Not found.');
 
 export const DemoUsers = z.object({
   password: z.string(),

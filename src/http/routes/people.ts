@@ -39,7 +39,7 @@ export function peopleRoutes(app: FastifyZod, s: Services) {
           ? await s.sessions.loginWithToken(body.loginToken)
           : await s.sessions.loginWithPassword(body.email, body.password);
       const viewer = await s.sessions.viewerById(session.userId);
-      if (!viewer) throw new DomainError(401, 'invalid_credentials', 'The account no longer exists.');
+      if (!viewer) throw new DomainError('invalid_credentials', 'The account no longer exists.');
       // A fresh token on every login: a session fixed before login is never reused.
       void reply.setCookie(SESSION_COOKIE, session.token, { ...cookie, expires: new Date(session.expiresAt) });
       return { token: session.token, expiresAt: session.expiresAt, user: (await me(viewer)).user };

@@ -177,7 +177,7 @@ export function platformRoutes(app: FastifyZod, s: Services) {
       response: { 200: z.object({ now: z.string(), movable: z.boolean() }) },
     },
     handler: async () => {
-      if (!s.clock.movable) throw new DomainError(404, 'not_found', 'Not found.');
+      if (!s.clock.movable) throw new DomainError('not_found', 'Not found.');
       return { now: s.clock.now().toISOString(), movable: true };
     },
   });

@@ -62,7 +62,7 @@ export async function uploadRoutes(app: FastifyZod, s: Services): Promise<void> 
       },
       handler: async (req, reply) => {
         const viewer = viewerOf(req);
-        if (!req.isMultipart()) throw new DomainError(415, 'unsupported_media_type', 'Send the file as multipart/form-data.');
+        if (!req.isMultipart()) throw new DomainError('unsupported_media_type', 'Send the file as multipart/form-data.');
         // A spent quota is refused before the file is read; a repeat with an Idempotency-Key still gets its first answer.
         if (req.headers['idempotency-key'] === undefined) await s.uploads.checkQuota(viewer.userId, s.clock.now());
         let stored: StoredFile | null = null;
@@ -84,9 +84,7 @@ export async function uploadRoutes(app: FastifyZod, s: Services): Promise<void> 
         } catch (err) {
           const code = (err as { code?: unknown }).code;
           if (code === 'FST_FILES_LIMIT')
-            failure = new DomainError(400, 'one_file_only', 'Send exactly one file per upload.', [
-              { path: 'file', message: 'One file only' },
-            ]);
+            failure = new DomainError('one_file_only', 'Send exactly one file per upload.', [{ path: 'file', message: 'One file only' }]);
           else if (code === 'FST_REQ_FILE_TOO_LARGE') failure ??= fileTooLarge(max);
           // Anything else the parser throws is a body that is not well-formed multipart.
           else failure ??= invalidMultipart();
@@ -96,7 +94,7 @@ export async function uploadRoutes(app: FastifyZod, s: Services): Promise<void> 
           throw failure;
         }
         if (!stored)
-          throw new DomainError(400, 'file_missing', 'The request has no file: send one multipart file field.', [
+          throw new DomainError('file_missing', 'The request has no file: send one multipart file field.', [
             { path: 'file', message: 'Required' },
           ]);
         // The key is checked against what was sent (the file's digest and name), which is known only now.
@@ -131,7 +129,7 @@ export async function uploadRoutes(app: FastifyZod, s: Services): Promise<void> 
       const range = ifRange === undefined || ifRange === etag ? parseRange(req.headers.range, row.size) : null;
       if (range === 'unsatisfiable') {
         void reply.header('content-range', `bytes */${row.size}`);
-        return sendProblem(reply, problem(416, 'range_not_satisfiable', `The file has ${row.size} bytes.`));
+        return sendProblem(reply, problem('range_not_satisfiable', `The file has ${row.size} bytes.`));
       }
       void reply
         .header('content-type', row.content_type)
@@ -146,7 +144,7 @@ export async function uploadRoutes(app: FastifyZod, s: Services): Promise<void> 
       void reply.header('content-length', length);
       if (range) void reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${row.size}`);
       if (req.method === 'HEAD') return reply.send();
-      return reply.send(await s.uploads.open(row, range ?? undefined));
+      return reply.send(await s.uploads.stream(row, range ?? undefined));
     },
   });
 }
