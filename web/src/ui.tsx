@@ -1,5 +1,5 @@
 /** Small shared pieces: loading states, status pills, countdowns, alerts. */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { ApiError, type Case } from './api';
 import { dateTime, duration, statusLabel, statusTone } from './format';
 import { useMe, useNow } from './session';
@@ -10,8 +10,17 @@ export type Loaded<T> = { state: 'loading' } | { state: 'error'; error: ApiError
 /** Loads data, optionally polling; `reload` re-fetches. Errors other than ApiError are wrapped. */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[], pollMs?: number) {
   const [value, setValue] = useState<Loaded<T>>({ state: 'loading' });
+  // `reload` stays one function and calls the latest `load`; layout effects run before any effect or click can call it.
   const loadRef = useRef(load);
-  loadRef.current = load;
+  useLayoutEffect(() => {
+    loadRef.current = load;
+  });
+  // New deps show "loading" in the same render, not one render later.
+  const [shownDeps, setShownDeps] = useState(deps);
+  if (deps.length !== shownDeps.length || deps.some((d, i) => !Object.is(d, shownDeps[i]))) {
+    setShownDeps(deps);
+    setValue({ state: 'loading' });
+  }
   const reload = useCallback(async () => {
     try {
       const data = await loadRef.current();
@@ -21,14 +30,13 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], pollMs?: num
     }
   }, []);
   useEffect(() => {
-    setValue({ state: 'loading' });
     void reload();
     if (!pollMs) return;
     const t = window.setInterval(() => {
       if (document.visibilityState === 'visible') void reload();
     }, pollMs);
     return () => window.clearInterval(t);
-  }, deps);
+  }, [shownDeps, pollMs, reload]);
   return { value, reload, setValue };
 }
 

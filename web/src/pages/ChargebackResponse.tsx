@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import type { DisputeView as Dispute } from '../../../src/http/schemas';
 import { ApiError, api } from '../api';
 import { dateTime } from '../format';
-import { useMe } from '../session';
+import { useMe, useNow } from '../session';
 import { Alert, Countdown, FieldError, useLoad } from '../ui';
 
 type DisputeView = z.infer<typeof Dispute>;
@@ -50,7 +50,9 @@ function ChargebackResponse({ d, canSend, onChange }: { d: DisputeView; canSend:
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const titleId = `chargeback-${d.id}-title`;
-  const late = d.respondBy !== null && Date.parse(d.respondBy) <= Date.now();
+  // The service's clock, as the countdown beside it and the server's own check read it.
+  const now = useNow(30_000);
+  const late = d.respondBy !== null && Date.parse(d.respondBy) <= now;
   const editable = canSend && !!ev?.staged && !ev.submitRequestedAt && !late;
 
   async function send(e: React.FormEvent) {

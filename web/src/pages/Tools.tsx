@@ -6,7 +6,7 @@ import { fillReply, replyValues } from '../../../src/domain/saved-replies';
 import { ApiError, type Case, api } from '../api';
 import { STATUS_LABELS, dateTime, duration } from '../format';
 import { Link } from '../router';
-import { useMe } from '../session';
+import { useMe, useNow } from '../session';
 import { Alert, Empty, ErrorBox, FieldError, Loading, PageHeader, useLoad } from '../ui';
 import { percent } from './Insights';
 
@@ -27,6 +27,7 @@ export function disputerWords(c: Context['customer'], now: number): string {
 
 export function ContextCard({ c }: { c: Case }) {
   const me = useMe();
+  const now = useNow(60_000);
   const { value } = useLoad(() => api<Context>('GET', `/cases/${encodeURIComponent(c.id)}/context`), [c.id, c.version]);
   if (c.role !== 'staff') return null;
   return (
@@ -39,7 +40,7 @@ export function ContextCard({ c }: { c: Case }) {
       {value.state === 'ready' && (
         <>
           <p className={`context-signal ${value.data.customer.cases.chargebacksAfterDenial > 0 ? 'context-signal-warn' : ''}`}>
-            {disputerWords(value.data.customer, Date.now())}
+            {disputerWords(value.data.customer, now)}
           </p>
           <dl className="facts">
             <dt>Cases, all time</dt>

@@ -163,9 +163,8 @@ const ASSIGNMENT: readonly ActionType[] = ['claim', 'assign'];
 export function Actions({ c, onDone }: { c: Case; onDone: OnActed }) {
   const [open, setOpen] = useState<ActionType | null>(null);
   const actions = c.availableActions.filter((a) => !ASSIGNMENT.includes(a));
-  useEffect(() => {
-    if (open && !actions.includes(open)) setOpen(null);
-  }, [actions, open]);
+  // An action the case no longer offers (someone else acted) closes its form.
+  if (open && !actions.includes(open)) setOpen(null);
   if (actions.length === 0) return null;
   return (
     <section className="card actions" aria-labelledby="actions-title">
