@@ -1,5 +1,5 @@
 /** Evidence files: pick or drop up to 3, see previews, watch each upload's progress. */
-import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useId, useRef, useState } from 'react';
 import { ApiError, type Upload, uploadFile } from './api';
 import { bytes } from './format';
 
@@ -30,33 +30,21 @@ export interface FilesState {
   busy: boolean;
 }
 
-export function FileDrop({ onChange, error, resetKey }: { onChange: (s: FilesState) => void; error?: string; resetKey?: number }) {
+export function FileDrop({ onChange, error }: { onChange: (s: FilesState) => void; error?: string }) {
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
   const [items, setItems] = useState<Item[]>([]);
   const [over, setOver] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
-  const onChangeRef = useRef(onChange);
-  useLayoutEffect(() => {
-    onChangeRef.current = onChange;
-  });
+  // The form hears of every change of the files, through the onChange it passes now; a new callback alone is no change.
+  const report = useEffectEvent((s: FilesState) => onChange(s));
 
   useEffect(() => {
-    onChangeRef.current({
+    report({
       ids: items.filter((i) => i.upload).map((i) => (i.upload as Upload).id),
       busy: items.some((i) => !i.upload && !i.error),
     });
   }, [items]);
-
-  useEffect(() => {
-    if (resetKey === undefined) return;
-    // The form this belongs to was sent: its files are let go (and their previews freed) once, here.
-    // eslint-disable-next-line react-hooks/set-state-in-effect
-    setItems((old) => {
-      old.forEach((i) => i.preview && URL.revokeObjectURL(i.preview));
-      return [];
-    });
-  }, [resetKey]);
 
   const update = (key: string, patch: Partial<Item>) => setItems((xs) => xs.map((x) => (x.key === key ? { ...x, ...patch } : x)));
 

@@ -1,10 +1,16 @@
 /** Words and numbers as people read them: money in its currency, times in the viewer's zone. */
-import { formatMoney, minorUnitExponent } from '../../src/domain/money';
+import { formatMoney, minorUnitExponent, toDecimalString } from '../../src/domain/money';
 import type { Case, ReviewReason } from './api';
 
 /** Money as mail states it too (one formatter, ISO 4217 exponents), in the browser's locale. */
 export const money = (minor: number, currency: string): string => formatMoney(minor, currency);
 export const exponent = minorUnitExponent;
+
+/** Minor units as a field's value in major units, as `parseMajor` reads it back: 1000 USD → "10", 1050 → "10.5", 500 JPY → "500". */
+export function major(minor: number, currency: string): string {
+  const s = toDecimalString(minor, currency);
+  return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+}
 
 /** Parses an amount typed in major units ("12.50") into minor units, or null when it is not a valid amount. */
 export function parseMajor(input: string, currency: string): number | null {

@@ -34,26 +34,28 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
     }
   }, []);
 
-  const refresh = useCallback(async () => {
-    try {
-      setMe(await api<MeAnswer>('GET', '/me'));
-      await syncClock();
-    } catch (e) {
-      if (!(e instanceof ApiError) || e.status !== 401) throw e;
-      setMe(null);
-    } finally {
-      setLoading(false);
-    }
-  }, [syncClock]);
+  // State is set in the promise's callbacks, after the answer, so the first look may start from an effect.
+  const refresh = useCallback(
+    () =>
+      api<MeAnswer>('GET', '/me')
+        .then((answer) => {
+          setMe(answer);
+          return syncClock();
+        })
+        .catch((e: unknown) => {
+          if (!(e instanceof ApiError) || e.status !== 401) throw e;
+          setMe(null);
+        })
+        .finally(() => setLoading(false)),
+    [syncClock],
+  );
 
   const signOut = useCallback(async () => {
     await api('DELETE', '/session').catch(() => undefined);
     setMe(null);
   }, []);
 
-  // Who is signed in is asked of the server once, when the app starts (its state is set when the answer comes).
   useEffect(() => {
-    // eslint-disable-next-line react-hooks/set-state-in-effect
     void refresh();
   }, [refresh]);
 
@@ -76,10 +78,11 @@ export function useMe(): MeAnswer {
 /** The service's current time, ticking every `everyMs`. */
 export function useNow(everyMs = 1000): number {
   const { clockOffset } = useSession();
-  const [tick, setTick] = useState(() => Date.now());
+  // The browser's clock ticks here; the offset is added as the page renders, so a moved clock shows at once.
+  const [wall, setWall] = useState(() => Date.now());
   useEffect(() => {
-    const t = window.setInterval(() => setTick(Date.now()), everyMs);
+    const t = window.setInterval(() => setWall(Date.now()), everyMs);
     return () => window.clearInterval(t);
   }, [everyMs]);
-  return tick + clockOffset;
+  return wall + clockOffset;
 }

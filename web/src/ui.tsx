@@ -10,10 +10,17 @@ export type Loaded<T> = { state: 'loading' } | { state: 'error'; error: ApiError
 /** Loads data, optionally polling; `reload` re-fetches. Errors other than ApiError are wrapped. */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[], pollMs?: number) {
   const [value, setValue] = useState<Loaded<T>>({ state: 'loading' });
+  // `reload` stays one function and calls the latest `load`; layout effects run before any effect or click can call it.
   const loadRef = useRef(load);
   useLayoutEffect(() => {
     loadRef.current = load;
   });
+  // New deps show "loading" in the same render, not one render later.
+  const [shownDeps, setShownDeps] = useState(deps);
+  if (deps.length !== shownDeps.length || deps.some((d, i) => !Object.is(d, shownDeps[i]))) {
+    setShownDeps(deps);
+    setValue({ state: 'loading' });
+  }
   const reload = useCallback(async () => {
     try {
       const data = await loadRef.current();
@@ -22,18 +29,14 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], pollMs?: num
       setValue({ state: 'error', error: e instanceof ApiError ? e : new ApiError(0, 'error', String(e)) });
     }
   }, []);
-  // New inputs show "loading" at once instead of the previous inputs' data; the deps are the caller's, as for useEffect.
   useEffect(() => {
-    // eslint-disable-next-line react-hooks/set-state-in-effect
-    setValue({ state: 'loading' });
     void reload();
     if (!pollMs) return;
     const t = window.setInterval(() => {
       if (document.visibilityState === 'visible') void reload();
     }, pollMs);
     return () => window.clearInterval(t);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, deps);
+  }, [shownDeps, pollMs, reload]);
   return { value, reload, setValue };
 }
 

@@ -5,7 +5,7 @@
  */
 import { useState } from 'react';
 import { ApiError, type Case, api, all } from '../api';
-import { money, parseMajor } from '../format';
+import { major, money, parseMajor } from '../format';
 import { Link } from '../router';
 import { useMe } from '../session';
 import { Alert, Countdown, ErrorBox, Loading, PageHeader, useLoad } from '../ui';
@@ -196,7 +196,7 @@ function SettingsForm({ merchantId, initial }: { merchantId: string; initial: Se
     for (const [k] of KINDS)
       for (const cur of CURRENCIES) {
         const v = table(k)[cur];
-        out[`${k}-${cur}`] = v === undefined ? '' : String(v / 100);
+        out[`${k}-${cur}`] = v === undefined ? '' : major(v, cur);
       }
     return out;
   });

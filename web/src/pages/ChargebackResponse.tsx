@@ -50,7 +50,8 @@ function ChargebackResponse({ d, canSend, onChange }: { d: DisputeView; canSend:
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const titleId = `chargeback-${d.id}-title`;
-  const now = useNow();
+  // The service's clock, as the countdown beside it and the server's own check read it.
+  const now = useNow(30_000);
   const late = d.respondBy !== null && Date.parse(d.respondBy) <= now;
   const editable = canSend && !!ev?.staged && !ev.submitRequestedAt && !late;
 

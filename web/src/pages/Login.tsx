@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useEffectEvent, useState } from 'react';
 import { ApiError, type DemoUserList, api } from '../api';
 import { navigate, useLocation } from '../router';
 import { useSession } from '../session';
@@ -21,26 +21,36 @@ export function LoginPage() {
     if (!appConfig.externalSignIn) api<DemoUserList>('GET', '/dev/demo-users').then(setDemo, () => setDemo(null));
   }, []);
 
-  const signIn = async (body: Record<string, string>, who: string) => {
+  // The request and what follows it; `signIn` marks the button busy first. The state is set in the promise's
+  // callbacks, after the answer, so the sign-in by link may start from an effect.
+  const send = (body: Record<string, string>) => {
+    const next = url.searchParams.get('next');
+    return api('POST', '/session', body)
+      .then(() => refresh())
+      .then(
+        () => navigate(next && next.startsWith('/') && !next.includes('//') && !next.includes('\\') ? next : '/', true),
+        (e: unknown) => setError(e instanceof ApiError ? e : new ApiError(0, 'error', String(e))),
+      )
+      .finally(() => setBusy(null));
+  };
+  const signIn = (body: Record<string, string>, who: string) => {
     setBusy(who);
     setError(null);
-    try {
-      await api('POST', '/session', body);
-      const next = url.searchParams.get('next');
-      await refresh();
-      navigate(next && next.startsWith('/') && !next.includes('//') && !next.includes('\\') ? next : '/', true);
-    } catch (e) {
-      setError(e instanceof ApiError ? e : new ApiError(0, 'error', String(e)));
-    } finally {
-      setBusy(null);
-    }
+    return send(body);
   };
 
-  // The token is used once, when the page opens with it: signing in is the effect (a request), not derived state.
+  // The token is used once, when the page opens with it: busy as the page renders, the request from the effect.
+  const [linkToken, setLinkToken] = useState<string | null>(null);
+  if (token !== linkToken) {
+    setLinkToken(token);
+    if (token) {
+      setBusy('link');
+      setError(null);
+    }
+  }
+  const sendLink = useEffectEvent((loginToken: string) => void send({ loginToken }));
   useEffect(() => {
-    // eslint-disable-next-line react-hooks/set-state-in-effect
-    if (token) void signIn({ loginToken: token }, 'link');
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    if (token) sendLink(token);
   }, [token]);
 
   return (
