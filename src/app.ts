@@ -4,7 +4,9 @@
  */
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { Sessions } from './auth/sessions.js';
+import { PaymentReads } from './cases/payment-reads.js';
 import { CaseQueries } from './cases/queries.js';
+import { ReviewQueue } from './cases/review-queue.js';
 import { CaseService, type EvidenceClaimer } from './cases/service.js';
 import { Invalidations } from './db/invalidations.js';
 import { Clock } from './clock.js';
@@ -113,7 +115,9 @@ export async function createApp(config: Config, parts: AppParts = {}) {
     clock,
     invalidations,
     cases,
-    queries: new CaseQueries(db, config),
+    queries: new CaseQueries(db),
+    reviewQueue: new ReviewQueue(db),
+    paymentReads: new PaymentReads(db, config),
     sessions: new Sessions(db, clock, config, counters, invalidations),
     platform: new PlatformSync(db, clock, cases, disputes, invalidations),
     disputes,

@@ -5,7 +5,9 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Sessions } from './auth/sessions.js';
+import type { PaymentReads } from './cases/payment-reads.js';
 import type { CaseQueries } from './cases/queries.js';
+import type { ReviewQueue } from './cases/review-queue.js';
 import type { CaseService } from './cases/service.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -30,6 +32,9 @@ export interface Services {
   invalidations: Invalidations;
   cases: CaseService;
   queries: CaseQueries;
+  reviewQueue: ReviewQueue;
+  /** The customer's orders and credits. */
+  paymentReads: PaymentReads;
   sessions: Sessions;
   platform: PlatformSync;
   disputes: Disputes;

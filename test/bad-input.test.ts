@@ -189,14 +189,14 @@ describe('bad input', () => {
 
   it('a 500 shows nothing internal', async () => {
     const s = t.app.services;
-    const original = s.queries.credits.bind(s.queries);
-    s.queries.credits = () => Promise.reject(new Error('SELECT secret FROM internals failed at /srv/app.ts:12'));
+    const original = s.paymentReads.credits.bind(s.paymentReads);
+    s.paymentReads.credits = () => Promise.reject(new Error('SELECT secret FROM internals failed at /srv/app.ts:12'));
     try {
       const r = await t.api('GET', '/api/v1/credits', { token: w.tokens.customer });
       isProblem(r, 500, 'internal_error');
       expect(JSON.stringify(r.body)).not.toMatch(/secret|internals|app\.ts/);
     } finally {
-      s.queries.credits = original;
+      s.paymentReads.credits = original;
     }
   });
 });

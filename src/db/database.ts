@@ -1,7 +1,12 @@
 /**
- * Opening the database a URL names (SQLite through the group-commit driver, or a
- * PostgreSQL pool), SQLite's backup, and applying migrations. What queries and
- * migrations need to know of the dialect at run time is in dialect.ts.
+ * Opening the database a URL names, with what each connection needs. SQLite: a file in
+ * WAL mode with synchronous=FULL, a writer and a reader connection behind the
+ * group-commit driver (sqlite-driver.ts), ANALYZE's STAT4 samples dropped at open.
+ * PostgreSQL: a pool of ten whose `prepare()`d queries go as named statements
+ * (prepared.ts), with int8 read as a number. Also SQLite's online backup (`backup`),
+ * applying the migrations (`migrateToLatest`, at every start of the app and by `migrate`)
+ * and the readiness check's count of pending ones. The dialect differences queries and
+ * migrations need at run time are in dialect.ts.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,7 +1,10 @@
 /**
- * Numbered migrations, listed explicitly (not read from the file system) so a
- * bundle carries them. Each uses only portable column types; the few dialect
- * differences come from dialect.ts.
+ * The schema's migrations, listed explicitly (not read from the file system) so a bundle
+ * carries them; Kysely applies them in the order of their names (there is no 007). Each
+ * uses only portable column types; the dialect differences (identity columns, PostgreSQL's
+ * unlogged counters table) come from dialect.ts. Some also move data: 008 chains the
+ * stored events' hashes (cases/chain.ts), 010 fills the cases' product and first answer.
+ * They are written against `Kysely<any>`, not the typed schema (schema.ts), which evolves.
  */
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import { chainedRow, eventHash, genesisHash } from '../cases/chain.js';

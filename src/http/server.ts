@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import helmet, { type HelmetOptions } from 'helmet';
 import { z } from 'zod';
 import type { Services } from '../services.js';
-import { timelineJson } from '../cases/queries.js';
+import { timelineJson } from '../cases/timeline-cache.js';
 import { DomainError } from '../domain/errors.js';
 import { pendingMigrations } from '../db/database.js';
 import { registerMetrics } from '../ops/metrics.js';
@@ -184,7 +184,7 @@ function trustFunction(trust: number | string[] | false): string[] | false | ((a
 
 /**
  * JSON.stringify, except that a case's timeline is spliced in from the JSON its
- * `CaseQueries` keeps per last seq: serialising the events was 15 % of a case read's CPU.
+ * timeline cache (cases/timeline-cache.ts) keeps per last seq: serialising the events was 15 % of a case read's CPU.
  */
 function serialize(data: unknown): string {
   const timeline = typeof data === 'object' && data !== null ? (data as { timeline?: unknown }).timeline : undefined;

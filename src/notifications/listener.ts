@@ -7,7 +7,8 @@
  * the case as that change left it, then delivers them.
  */
 import type { Kysely } from 'kysely';
-import { CaseQueries, eventView } from '../cases/queries.js';
+import { CaseQueries } from '../cases/queries.js';
+import { eventView } from '../cases/views.js';
 import type { ChangeListener } from '../cases/service.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
@@ -146,7 +147,7 @@ export function notificationListener(config: Config, clock: Clock): ChangeListen
     const type = webhookEventOf(change);
     if (type) {
       // Its own CaseQueries: reads inside this uncommitted transaction must not feed the shared timeline cache.
-      const view = await new CaseQueries(trx, config).getForPlatform(caseId, now, false);
+      const view = await new CaseQueries(trx).getForPlatform(caseId, now, false);
       // What changed: the case before this change (null for a new case). Consumers order by `case.version`.
       const previous = change.before ? { status: change.before.status, version: change.row.version - 1 } : null;
       out.push(...(await publishWebhookEvent(trx, now, type, caseId, { case: view, previous })));

@@ -12,7 +12,7 @@ import type { Config } from '../config.js';
 import type { DB, OutboxRow } from '../db/schema.js';
 import { type OutboxHandler, PermanentError } from '../outbox/outbox.js';
 import type { EmailPayload, ReminderPayload } from './listener.js';
-import { oneLine } from './templates.js';
+import { oneLine } from './format.js';
 import { pageById } from '../db/paging.js';
 
 /** The local mailbox is on when no SMTP server is configured, and never in production. */

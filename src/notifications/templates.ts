@@ -1,13 +1,14 @@
 /**
- * The emails of SPEC §8, pure: one template per row of its table, each rendered
- * as plain text and HTML for one reader, in the reader's time zone. User text
- * (messages, names, product names) is escaped in HTML and never reaches a
- * header with a line break in it.
+ * The emails of SPEC §8, pure: which template an event sends to which side, and each
+ * template's words, rendered as plain text and HTML for one reader, in the reader's time
+ * zone. The formatting they share (money, dates, escaping, the brand's header and
+ * button) is in format.ts. User text (messages, names, product names) is escaped in HTML
+ * and never reaches a header with a line break in it.
  */
 import { type CaseState, type NewEvent, turnOf } from '../domain/case.js';
 import type { Outcome } from '../domain/model.js';
-import { formatMoney } from '../domain/money.js';
-import { type BrandView, type Palette, palette } from '../web/brand.js';
+import type { BrandView } from '../web/brand.js';
+import { brandHeader, caseButton, escapeHtml, formatDay, formatTime, mailMoney, oneLine, timeLeft } from './format.js';
 
 export type Side = 'customer' | 'merchant';
 
@@ -28,9 +29,6 @@ export interface MailCase {
   /** BRAND_NAME, BRAND_LOGO_URL and BRAND_COLOR's colours, in every mail (SPEC §14). */
   brand: BrandView;
 }
-
-/** The app's own accent, for mails without a BRAND_COLOR. */
-const DEFAULT_PALETTE: Palette = palette('#3a45d6');
 
 export interface RenderedMail {
   subject: string;
@@ -131,63 +129,6 @@ export function templatesFor(event: NewEvent, after: CaseState): { side: Side; t
     case 'assigned':
       return [];
   }
-}
-
-// ---------------------------------------------------------------- formatting
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** Header-safe: no CR, LF or other control characters (no header injection), one line. */
-export function oneLine(s: string): string {
-  return (
-    s
-      // eslint-disable-next-line no-control-regex -- stripping control characters is the point
-      .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
-      .replace(/\s+/g, ' ')
-      .trim()
-  );
-}
-
-/** Building an Intl formatter costs about as much as rendering a whole mail: one per zone. */
-const timeFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** Mail states money as the web app does (one formatter, src/domain/money.ts), in en-US. */
-const mailMoney = (amount: number, currency: string): string => formatMoney(amount, currency, 'en-US');
-
-export function formatTime(iso: string, timeZone: string): string {
-  let f = timeFormats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      weekday: 'short',
-      day: 'numeric',
-      month: 'short',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-      timeZoneName: 'short',
-    });
-    timeFormats.set(timeZone, f);
-  }
-  const when = f.format(new Date(iso));
-  return timeZone === 'UTC' ? when : `${when} (${timeZone})`;
-}
-
-/** "6 Dec 2026": a day on the reader's calendar. */
-export function formatDay(iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(iso));
-}
-
-/** "6 days 23 hours", "48 hours", "3 hours 5 minutes": the two largest units. */
-export function timeLeft(iso: string, now: Date): string {
-  const minutes = Math.max(0, Math.floor((Date.parse(iso) - now.getTime()) / 60_000));
-  const unit = (n: number, w: string) => (n === 0 ? '' : `${n} ${w}${n === 1 ? '' : 's'}`);
-  const join = (a: string, b: string) => [a, b].filter(Boolean).join(' ') || 'less than a minute';
-  if (minutes >= 72 * 60) return join(unit(Math.floor(minutes / 1440), 'day'), unit(Math.floor((minutes % 1440) / 60), 'hour'));
-  return join(unit(Math.floor(minutes / 60), 'hour'), unit(minutes % 60, 'minute'));
 }
 
 function deadline(iso: string, reader: Reader, now: Date): string {
@@ -531,7 +472,6 @@ export function render(template: Template, event: NewEvent, after: CaseState, re
   const c = { ...mc, productName: oneLine(mc.productName), customerName: oneLine(mc.customerName), merchantName: oneLine(mc.merchantName) };
   const k = content(template, event, after, reader, c, now);
   const brand = c.brand;
-  const colours = brand.palette ?? DEFAULT_PALETTE;
   const subject = oneLine(`[${brand.name}] Case ${c.id} (${c.productName}) — ${k.summary}`).slice(0, 250);
   const greeting = `Hello ${oneLine(reader.name)},`;
   const about = `Case ${c.id}: ${c.customerName} and ${c.merchantName}, about ${c.productName}.`;
@@ -558,18 +498,13 @@ export function render(template: Template, event: NewEvent, after: CaseState, re
     : '';
   const html = [
     '<!doctype html><html><body style="font-family:system-ui,sans-serif;font-size:15px;line-height:1.5;color:#111;max-width:600px">',
-    // The brand's header: its colour, with its logo when it has one and its name always (images are often blocked).
-    `<div style="margin:0 0 16px;padding:12px 16px;border-radius:8px;background:${colours.brand};color:${colours.onBrand};font-weight:700;font-size:17px">` +
-      (brand.logoUrl
-        ? `<img src="${escapeHtml(brand.logoUrl)}" alt="" height="28" style="height:28px;vertical-align:middle;margin-right:10px;border:0">`
-        : '') +
-      `<span style="vertical-align:middle">${escapeHtml(brand.name)}</span></div>`,
+    brandHeader(brand),
     p(greeting),
     p(k.happened),
     quoteHtml,
     '<p style="margin:0 0 4px"><strong>What you can do</strong></p>',
     `<ul style="margin:0 0 12px">${k.next.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`,
-    `<p style="margin:0 0 12px"><a href="${escapeHtml(c.url)}" style="display:inline-block;padding:8px 16px;border-radius:8px;background:${colours.accent};color:#ffffff;text-decoration:none;font-weight:600">Open the case</a></p>`,
+    caseButton(c.url, brand),
     `<p style="margin:24px 0 0;color:#777;font-size:13px">${escapeHtml(about)}<br>You receive this email from ${escapeHtml(brand.name)} because you are a party to this case.</p>`,
     '</body></html>',
   ].join('\n');

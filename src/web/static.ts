@@ -15,7 +15,7 @@ import type { Config } from '../config.js';
 import { SESSION_COOKIE } from '../http/auth.js';
 import type { RouteModule } from '../http/kit.js';
 import { ReturnTo } from '../http/schemas.js';
-import { escapeHtml } from '../notifications/templates.js';
+import { escapeHtml } from '../notifications/format.js';
 import { type BrandView, brandView } from './brand.js';
 
 export const DEFAULT_WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');

@@ -76,6 +76,6 @@ export function caseRoutes(app: FastifyZod, s: Services) {
       response: { 200: z.object({ data: z.array(QueueItem), nextCursor: z.string().nullable() }) },
     },
     handler: async (req) =>
-      s.queries.reviewQueue(viewerOf(req), s.clock.now(), req.query.limit, req.query.cursor, req.query.reason, req.query.assignee),
+      s.reviewQueue.list(viewerOf(req), s.clock.now(), req.query.limit, req.query.cursor, req.query.reason, req.query.assignee),
   });
 }

@@ -71,12 +71,12 @@ export function peopleRoutes(app: FastifyZod, s: Services) {
       querystring: OrderListQuery,
       response: { 200: Page(Order) },
     },
-    handler: async (req) => s.queries.orders(viewerOf(req), s.clock.now(), req.query),
+    handler: async (req) => s.paymentReads.orders(viewerOf(req), s.clock.now(), req.query),
   });
 
   app.get('/api/v1/credits', {
     preHandler: requirePerson,
     schema: { tags: ['customer'], security, summary: 'My platform credit: balances per currency and entries', response: { 200: Credits } },
-    handler: async (req) => s.queries.credits(viewerOf(req)),
+    handler: async (req) => s.paymentReads.credits(viewerOf(req)),
   });
 }
