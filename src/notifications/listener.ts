@@ -19,7 +19,8 @@ import type { DB, OutboxRow } from '../db/schema.js';
 import { sha256 } from '../ids.js';
 import { type OutboxHandler, type OutboxMessage, enqueue } from '../outbox/outbox.js';
 import { brandView } from '../web/brand.js';
-import { type MailCase, type Reader, type Side, render, templatesFor } from './templates.js';
+import { type Side, templatesFor } from './recipients.js';
+import { type MailCase, type Reader, render } from './templates.js';
 import { publishWebhookEvent, webhookEventOf } from './webhooks.js';
 
 export const REMINDER_LEAD_MS = 48 * 60 * 60 * 1000;
