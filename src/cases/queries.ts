@@ -16,7 +16,7 @@ import {
   type PeopleActionType,
 } from '../domain/model.js';
 import { REVIEW_ENTRIES, REVIEW_ENTRY_TYPES, type ReviewEntry, type ReviewReason, reviewEntryOf } from '../domain/review.js';
-import type { CaseEventRow, CaseRow, DB } from '../db/schema.js';
+import type { CaseEventRow, CaseRow, DB, PaymentRow } from '../db/schema.js';
 import { decodeCursor, encodeCursor } from '../db/paging.js';
 import { prepare } from '../db/prepared.js';
 import type { CaseView as CaseViewSchema, EventView as EventViewSchema } from '../http/schemas.js';
@@ -152,6 +152,32 @@ function caseView(c: JoinedCase, role: PartyRole | null, viewer: Viewer | null, 
     createdAt: c.created_at,
     updatedAt: c.updated_at,
   };
+}
+
+/** The names a case view shows beside the case and payment rows. */
+export interface CaseNames {
+  customer_name: string;
+  merchant_name: string;
+  assignee_name: string | null;
+}
+
+/**
+ * The platform's view of a case from rows the caller already holds (a change's own row and
+ * payment): the webhook event of every change is built from them, without reading the case again.
+ */
+export function platformViewOf(row: CaseRow, payment: PaymentRow, names: CaseNames, now: Date): CaseView {
+  const c: JoinedCase = {
+    ...row,
+    p_amount: payment.amount,
+    p_currency: payment.currency,
+    p_refunded: payment.refunded_amount,
+    p_credited: payment.credited_amount,
+    p_provider: payment.provider,
+    p_product: payment.product_name,
+    p_paid_at: payment.paid_at,
+    ...names,
+  };
+  return caseView(c, null, null, now);
 }
 
 export interface ListFilter {
