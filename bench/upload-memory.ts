@@ -91,6 +91,8 @@ async function main() {
       DATA_DIR: dir,
       PORT: '0',
       MAX_FILE_BYTES: String(FILE_BYTES + MiB),
+      // The runs' uploads stay unclaimed: the quota of unclaimed uploads must hold all of them.
+      UPLOAD_QUOTA_BYTES: String(3 * FILE_BYTES),
       LOG_LEVEL: 'warn',
       DEMO_SEED: '0',
     },

@@ -82,7 +82,7 @@ export async function createApp(config: Config, parts: AppParts = {}) {
   const uploads = new Uploads(db, storage, config, log);
   const counters = openCounters(db, database.dialect, clock);
   const cases = new CaseService(db, clock, config, parts.evidence ?? uploads);
-  cases.onChange(notificationListener(config, clock));
+  cases.onChange(notificationListener(clock));
   const providers: Providers = parts.providers ?? buildProviders(config, () => clock.now(), log);
   // It builds case files, which read through the services assembled below.
   const chargebackEvidence = new ChargebackEvidence(db, () => services, providers);

@@ -33,7 +33,7 @@ import { LostRace, retryLostRaces } from '../db/races.js';
 import { prepare } from '../db/prepared.js';
 import type { CaseEventRow, CaseRow, DB, PaymentRow } from '../db/schema.js';
 import { newId } from '../ids.js';
-import { type OutboxMessage, enqueue } from '../outbox/outbox.js';
+import { type OutboxMessage, enqueue, outboxRow } from '../outbox/outbox.js';
 import { type Viewer, roleIn } from './access.js';
 import { chainedRow, eventHash, genesisHash } from './chain.js';
 
@@ -165,6 +165,10 @@ function writePathReads() {
         .where('version', '=', v[CASE_PATCH.length + 1] as number)
         .returning('id'),
     ),
+    /** A change's one outbox row (the usual kind: its mails), the values in OUTBOX_COLUMNS' order. */
+    insertOutbox: prepare((db: Kysely<DB>, ...v: unknown[]) =>
+      db.insertInto('outbox').values(Object.fromEntries(OUTBOX_COLUMNS.map((k, i) => [k, v[i]])) as ReturnType<typeof outboxRow>),
+    ),
     /** A change of one event (the usual kind), the values in EVENT_COLUMNS' order. */
     insertEvent: prepare((db: Kysely<DB>, ...v: unknown[]) =>
       db.insertInto('case_events').values(Object.fromEntries(EVENT_COLUMNS.map((k, i) => [k, v[i]])) as CaseEventRow),
@@ -185,6 +189,17 @@ const CASE_PATCH = [
   'version',
   'updated_at',
 ] as const satisfies readonly (keyof CaseRow)[];
+
+const OUTBOX_COLUMNS = [
+  'kind',
+  'case_id',
+  'payload',
+  'idempotency_key',
+  'run_at',
+  'last_error',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof ReturnType<typeof outboxRow>)[];
 
 const EVENT_COLUMNS = [
   'id',
@@ -447,7 +462,11 @@ export class CaseService {
       outbox.push(...o.outbox);
     }
     for (const listener of this.listeners) outbox.push(...(await listener(trx, { row, before, after, events, payment: paid })));
-    await enqueue(trx, now, outbox);
+    const [one] = outbox;
+    if (one && outbox.length === 1) {
+      const r = outboxRow(one, now);
+      await this.reads.insertOutbox(trx, ...OUTBOX_COLUMNS.map((k) => r[k]));
+    } else await enqueue(trx, now, outbox);
   }
 
   private async runEffect(

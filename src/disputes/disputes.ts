@@ -31,7 +31,7 @@ import { type CaseStatus, isOpen } from '../domain/model.js';
 import type { DB, DisputeRow } from '../db/schema.js';
 import { newId } from '../ids.js';
 import { type OutboxMessage, enqueue } from '../outbox/outbox.js';
-import { publishWebhookEvent } from '../notifications/webhooks.js';
+import { webhookPublisher } from '../notifications/webhooks.js';
 import { type DisputeEvidence, enqueueStaging, parseEvidence, stagesEvidence } from './evidence-record.js';
 import { below, readSettings } from './settings.js';
 
@@ -131,6 +131,7 @@ function alertView(d: DisputeRow, caseId: string | null): AlertView {
 }
 
 export class Disputes {
+  private readonly publish = webhookPublisher();
   constructor(
     private readonly db: Kysely<DB>,
     private readonly clock: Clock,
@@ -376,7 +377,7 @@ export class Disputes {
     caseId: string | null,
     now: Date,
   ): Promise<OutboxMessage[]> {
-    return publishWebhookEvent(trx, now, type, caseId, { dispute: disputeView(d), caseId });
+    return this.publish(trx, now, type, caseId, { dispute: disputeView(d), caseId });
   }
 
   async forPayment(paymentId: string): Promise<DisputeView[]> {

@@ -7,8 +7,7 @@
  * the case as that change left it, then delivers them.
  */
 import type { Kysely } from 'kysely';
-import { CaseQueries } from '../cases/queries.js';
-import { eventView } from '../cases/views.js';
+import { eventView, platformViewOf } from '../cases/views.js';
 import type { ChangeListener } from '../cases/service.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
@@ -21,7 +20,7 @@ import { type OutboxHandler, type OutboxMessage, enqueue } from '../outbox/outbo
 import { brandView } from '../web/brand.js';
 import { type Side, templatesFor } from './recipients.js';
 import { type MailCase, type Reader, render } from './templates.js';
-import { publishWebhookEvent, webhookEventOf } from './webhooks.js';
+import { webhookEventOf, webhookPublisher } from './webhooks.js';
 
 export const REMINDER_LEAD_MS = 48 * 60 * 60 * 1000;
 
@@ -127,7 +126,22 @@ async function readers(
   };
 }
 
-export function notificationListener(config: Config, clock: Clock): ChangeListener {
+/** The names the webhook event's case view shows; compiled once per listener (see db/prepared.ts). */
+function namesQuery() {
+  return prepare((db: Kysely<DB>, customerId: string, merchantId: string, assigneeId: string | null) =>
+    db
+      .selectFrom('users as customer')
+      .crossJoin('merchants')
+      .leftJoin('users as assignee', (join) => join.on('assignee.id', '=', assigneeId))
+      .select(['customer.name as customer_name', 'merchants.name as merchant_name', 'assignee.name as assignee_name'])
+      .where('customer.id', '=', customerId)
+      .where('merchants.id', '=', merchantId),
+  );
+}
+
+export function notificationListener(clock: Clock): ChangeListener {
+  const names = namesQuery();
+  const publish = webhookPublisher();
   return async (trx, change) => {
     const now = clock.now();
     const out: OutboxMessage[] = [];
@@ -147,11 +161,13 @@ export function notificationListener(config: Config, clock: Clock): ChangeListen
 
     const type = webhookEventOf(change);
     if (type) {
-      // Its own CaseQueries: reads inside this uncommitted transaction must not feed the shared timeline cache.
-      const view = await new CaseQueries(trx).getForPlatform(caseId, now, false);
+      // The view from the change's own row and payment: only the names are read, not the case again.
+      const [n] = await names(trx, change.row.customer_id, change.row.merchant_id, change.row.assignee_id);
+      if (!n) throw new Error(`Case ${caseId}: its customer or merchant is missing`);
+      const view = platformViewOf(change.row, change.payment, n, now);
       // What changed: the case before this change (null for a new case). Consumers order by `case.version`.
       const previous = change.before ? { status: change.before.status, version: change.row.version - 1 } : null;
-      out.push(...(await publishWebhookEvent(trx, now, type, caseId, { case: view, previous })));
+      out.push(...(await publish(trx, now, type, caseId, { case: view, previous })));
     }
     return out;
   };

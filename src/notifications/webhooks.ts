@@ -11,6 +11,7 @@ import type { Clock } from '../clock.js';
 import { isOpen } from '../domain/model.js';
 import { DomainError, notFound } from '../domain/errors.js';
 import type { DB, OutboxRow } from '../db/schema.js';
+import { prepare } from '../db/prepared.js';
 import { newId } from '../ids.js';
 import { type OutboxHandler, type OutboxMessage, PermanentError } from '../outbox/outbox.js';
 import { pageById } from '../db/paging.js';
@@ -68,35 +69,42 @@ export function signature(secrets: string | string[], t: number, body: string): 
  * to its type, inside the caller's transaction. Its `seq` comes from one counter row that
  * the transaction updates, so it holds that row's lock until it commits: events become
  * visible in seq order, and a reader paging by seq can never skip one that commits late
- * (an identity column hands out ids at insert, not at commit, so it could).
+ * (an identity column hands out ids at insert, not at commit, so it could). Every change
+ * runs these statements: compiled once per publisher, i.e. per database (see db/prepared.ts).
  */
-export async function publishWebhookEvent(
-  trx: Kysely<DB> | Transaction<DB>,
-  now: Date,
-  type: WebhookEventType,
-  caseId: string | null,
-  data: Record<string, unknown>,
-): Promise<OutboxMessage[]> {
-  const id = newId('whevt');
-  const createdAt = now.toISOString();
-  const body = JSON.stringify({ id, type, createdAt, data });
-  const counter = await trx
-    .updateTable('webhook_event_counter')
-    .set((eb) => ({ n: eb('n', '+', 1) }))
-    .where('id', '=', 1)
-    .returning('n')
-    .executeTakeFirstOrThrow();
-  await trx
-    .insertInto('webhook_events')
-    .values({ seq: Number(counter.n), id, type, case_id: caseId, body, created_at: createdAt })
-    .execute();
-  const endpoints = await trx.selectFrom('webhook_endpoints').select(['id', 'events']).where('enabled', '=', 1).execute();
-  return endpoints
-    .filter((e) => (JSON.parse(e.events) as string[]).includes(type))
-    .map((e) => {
-      const payload: WebhookPayload = { endpointId: e.id, eventId: id, eventType: type, body };
-      return { kind: 'webhook', caseId, idempotencyKey: `${id}-${e.id}`, payload };
-    });
+export function webhookPublisher() {
+  const nextSeq = prepare((db: Kysely<DB>) =>
+    db
+      .updateTable('webhook_event_counter')
+      .set((eb) => ({ n: eb('n', '+', 1) }))
+      .where('id', '=', 1)
+      .returning('n'),
+  );
+  const insertEvent = prepare(
+    (db: Kysely<DB>, seq: number, id: string, type: string, caseId: string | null, body: string, createdAt: string) =>
+      db.insertInto('webhook_events').values({ seq, id, type, case_id: caseId, body, created_at: createdAt }),
+  );
+  const endpoints = prepare((db: Kysely<DB>) => db.selectFrom('webhook_endpoints').select(['id', 'events']).where('enabled', '=', 1));
+  return async (
+    trx: Kysely<DB> | Transaction<DB>,
+    now: Date,
+    type: WebhookEventType,
+    caseId: string | null,
+    data: Record<string, unknown>,
+  ): Promise<OutboxMessage[]> => {
+    const id = newId('whevt');
+    const createdAt = now.toISOString();
+    const body = JSON.stringify({ id, type, createdAt, data });
+    const [counter] = await nextSeq(trx);
+    if (!counter) throw new Error('webhook_event_counter has no row');
+    await insertEvent(trx, Number(counter.n), id, type, caseId, body, createdAt);
+    return (await endpoints(trx))
+      .filter((e) => (JSON.parse(e.events) as string[]).includes(type))
+      .map((e) => {
+        const payload: WebhookPayload = { endpointId: e.id, eventId: id, eventType: type, body };
+        return { kind: 'webhook', caseId, idempotencyKey: `${id}-${e.id}`, payload };
+      });
+  };
 }
 
 /** Events of the last 30 days, oldest first, after one (SPEC §14's events API). */

@@ -19,23 +19,26 @@ export interface OutboxMessage {
   runAt?: Date;
 }
 
+/** The row one message is stored as. */
+export function outboxRow(m: OutboxMessage, now: Date) {
+  const at = now.toISOString();
+  return {
+    kind: m.kind,
+    case_id: m.caseId ?? null,
+    payload: JSON.stringify(m.payload),
+    idempotency_key: m.idempotencyKey,
+    run_at: (m.runAt ?? now).toISOString(),
+    last_error: null,
+    created_at: at,
+    updated_at: at,
+  };
+}
+
 export async function enqueue(trx: Kysely<DB> | Transaction<DB>, now: Date, messages: OutboxMessage[]): Promise<void> {
   if (messages.length === 0) return;
-  const at = now.toISOString();
   await trx
     .insertInto('outbox')
-    .values(
-      messages.map((m) => ({
-        kind: m.kind,
-        case_id: m.caseId ?? null,
-        payload: JSON.stringify(m.payload),
-        idempotency_key: m.idempotencyKey,
-        run_at: (m.runAt ?? now).toISOString(),
-        last_error: null,
-        created_at: at,
-        updated_at: at,
-      })),
-    )
+    .values(messages.map((m) => outboxRow(m, now)))
     .execute();
 }
 
