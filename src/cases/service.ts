@@ -276,7 +276,7 @@ export class CaseService {
           updated_at: at,
         };
         await trx.insertInto('cases').values(row).execute();
-        await this.commit(trx, row, null, state, plan, payment, 0);
+        await this.appendChange(trx, row, null, state, plan, payment, 0);
         return caseId;
       });
     } catch (err) {
@@ -411,11 +411,15 @@ export class CaseService {
     const next: CaseRow = { ...row, ...columns, version: row.version + 1, updated_at: now.toISOString() };
     const applied = await this.reads.updateCase(trx, ...CASE_PATCH.map((k) => next[k]), caseId, row.version);
     if (applied.length === 0) throw new LostRace();
-    await this.commit(trx, next, before, after, p, payment, Number(lastSeq ?? 0), lastHash);
+    await this.appendChange(trx, next, before, after, p, payment, Number(lastSeq ?? 0), lastHash);
     return next;
   }
 
-  private async commit(
+  /**
+   * Writes a planned change's events (hash-chained), ledger, outbox and listener rows inside the
+   * caller's transaction; committing is the caller's (`mutate`, `open`).
+   */
+  private async appendChange(
     trx: Transaction<DB>,
     row: CaseRow,
     before: CaseState | null,
