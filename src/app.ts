@@ -30,7 +30,7 @@ import { seedDemo } from './seed/demo.js';
 import { webApp } from './web/static.js';
 import { mailsHandler, notificationListener } from './notifications/listener.js';
 import { emailHandler, reminderHandler } from './notifications/mail.js';
-import { purgeWebhookEvents, webhookHandler } from './notifications/webhooks.js';
+import { numberEvents, purgeWebhookEvents, webhookHandler } from './notifications/webhooks.js';
 import { openStorage } from './files/open-storage.js';
 import type { Storage } from './files/storage.js';
 import { Uploads } from './files/uploads.js';
@@ -107,6 +107,8 @@ export async function createApp(config: Config, parts: AppParts = {}) {
   jobs.add(() => uploads.purgeUnused(clock.now()));
   jobs.add(() => counters.purge());
   jobs.add(() => purgeWebhookEvents(db, clock.now()));
+  // Numbering takes every waiting event at once: it leaves no work for another round of the pass.
+  jobs.add(async () => (await numberEvents(db), 0));
   const disputes = new Disputes(db, clock, cases);
   const services: Services = {
     config,

@@ -6,8 +6,9 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { T0 } from './support/harness.js';
+import { T0, postgresUrl } from './support/harness.js';
 import { useWorld } from './support/world.js';
 
 interface Hit {
@@ -102,6 +103,75 @@ describe('events API', () => {
     const later = (await platform('GET', '/events?limit=100')).body.data as any[];
     expect(later.length).toBeGreaterThan(0);
     expect(later.filter((e) => every.some((o) => o.id === e.id))).toEqual([]);
+  });
+
+  it('a reader paging while changes commit at once misses none and sees none twice', async () => {
+    const cases = await Promise.all(Array.from({ length: 8 }, () => w.openCase()));
+    const start = (await platform('GET', '/events?limit=100')).body.data as any[];
+    let after: string = start.at(-1).id;
+    const seen: string[] = [];
+    const poll = async () => {
+      for (;;) {
+        const page = (await platform('GET', `/events?limit=100&after=${after}`)).body.data as any[];
+        if (page.length === 0) return;
+        seen.push(...page.map((e) => e.id));
+        after = page.at(-1).id;
+      }
+    };
+    let writing = true;
+    const writes = Promise.all(
+      cases.flatMap((c) =>
+        Array.from({ length: 4 }, (_, i) => w.act(w.tokens.customer, c.id, { type: 'respond', message: `Still waiting (${i}).` })),
+      ),
+    ).finally(() => (writing = false));
+    const reader = (async () => {
+      while (writing) await poll();
+    })();
+    const answers = await writes;
+    await reader;
+    await poll();
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    const all: string[] = [];
+    for (let cursor: string | null = start.at(-1).id; cursor;) {
+      const page: any = (await platform('GET', `/events?limit=100&after=${cursor}`)).body;
+      all.push(...page.data.map((e: any) => e.id));
+      cursor = page.nextCursor;
+    }
+    expect(all).toHaveLength(32);
+    expect(seen).toEqual(all);
+  });
+
+  it.skipIf(!postgresUrl())('an event that commits after a later one is listed after it, not skipped (PostgreSQL)', async () => {
+    const c = await w.openCase();
+    const page = async (after: string) => {
+      const r = await platform('GET', `/events?limit=100&after=${after}`);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      return r.body.data as any[];
+    };
+    const before = (await platform('GET', '/events?limit=100')).body.data.at(-1);
+    const start = before.id as string;
+    // A change of another instance, its event inserted first and committed last.
+    const late = new pg.Client({ connectionString: t.app.services.config.databaseUrl });
+    await late.connect();
+    try {
+      await late.query('begin');
+      const at = t.app.services.clock.now().toISOString();
+      const body = JSON.stringify({ ...before, id: 'whevt_late', type: 'case.updated', createdAt: at });
+      await late.query('insert into webhook_events (id, type, case_id, body, created_at) values ($1, $2, $3, $4, $5)', [
+        'whevt_late',
+        'case.updated',
+        c.id,
+        body,
+        at,
+      ]);
+      expect((await w.act(w.tokens.customer, c.id, { type: 'respond', message: 'Any news?' })).status).toBe(200);
+      const first = await page(start);
+      expect(first.map((e) => e.type)).toEqual(['case.updated']);
+      await late.query('commit');
+      expect((await page(first[0].id)).map((e) => e.id)).toEqual(['whevt_late']);
+    } finally {
+      await late.end();
+    }
   });
 });
 

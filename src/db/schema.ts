@@ -182,8 +182,10 @@ export interface WebhookEndpointsTable {
 
 /** Every webhook event, whether or not an endpoint took it (SPEC §14's events API). */
 export interface WebhookEventsTable {
-  /** Handed out by `webhook_event_counter` inside the writing transaction: commit order. */
-  seq: number;
+  /** Insertion order (SQLite's rowid, a PostgreSQL identity): not commit order across transactions. */
+  seq: Generated<number>;
+  /** The place in the events API's order, handed out by `webhook_event_counter` after the commit; null until then. */
+  pos: number | null;
   id: string;
   type: string;
   case_id: string | null;

@@ -5,13 +5,14 @@
  * with backoff, each attempt written to the endpoint's delivery log.
  */
 import crypto from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, type Transaction, sql } from 'kysely';
 import type { CaseChange } from '../cases/service.js';
 import type { Clock } from '../clock.js';
 import { isOpen } from '../domain/model.js';
 import { DomainError, notFound } from '../domain/errors.js';
 import type { DB, OutboxRow } from '../db/schema.js';
 import { prepare } from '../db/prepared.js';
+import { dialectOf } from '../db/dialect.js';
 import { newId } from '../ids.js';
 import { type OutboxHandler, type OutboxMessage, PermanentError } from '../outbox/outbox.js';
 import { pageById } from '../db/paging.js';
@@ -66,23 +67,14 @@ export function signature(secrets: string | string[], t: number, body: string): 
 
 /**
  * Records one event for the events API and queues it to every enabled endpoint subscribed
- * to its type, inside the caller's transaction. Its `seq` comes from one counter row that
- * the transaction updates, so it holds that row's lock until it commits: events become
- * visible in seq order, and a reader paging by seq can never skip one that commits late
- * (an identity column hands out ids at insert, not at commit, so it could). Every change
- * runs these statements: compiled once per publisher, i.e. per database (see db/prepared.ts).
+ * to its type, inside the caller's transaction. The event has no place in the API's order
+ * until `numberEvents` gives it one after its commit, so a change locks no row that every
+ * other change needs. Every change runs these statements: compiled once per publisher, i.e.
+ * per database (see db/prepared.ts).
  */
 export function webhookPublisher() {
-  const nextSeq = prepare((db: Kysely<DB>) =>
-    db
-      .updateTable('webhook_event_counter')
-      .set((eb) => ({ n: eb('n', '+', 1) }))
-      .where('id', '=', 1)
-      .returning('n'),
-  );
-  const insertEvent = prepare(
-    (db: Kysely<DB>, seq: number, id: string, type: string, caseId: string | null, body: string, createdAt: string) =>
-      db.insertInto('webhook_events').values({ seq, id, type, case_id: caseId, body, created_at: createdAt }),
+  const insertEvent = prepare((db: Kysely<DB>, id: string, type: string, caseId: string | null, body: string, createdAt: string) =>
+    db.insertInto('webhook_events').values({ id, type, case_id: caseId, body, created_at: createdAt }),
   );
   const endpoints = prepare((db: Kysely<DB>) => db.selectFrom('webhook_endpoints').select(['id', 'events']).where('enabled', '=', 1));
   return async (
@@ -95,9 +87,7 @@ export function webhookPublisher() {
     const id = newId('whevt');
     const createdAt = now.toISOString();
     const body = JSON.stringify({ id, type, createdAt, data });
-    const [counter] = await nextSeq(trx);
-    if (!counter) throw new Error('webhook_event_counter has no row');
-    await insertEvent(trx, Number(counter.n), id, type, caseId, body, createdAt);
+    await insertEvent(trx, id, type, caseId, body, createdAt);
     return (await endpoints(trx))
       .filter((e) => (JSON.parse(e.events) as string[]).includes(type))
       .map((e) => {
@@ -107,29 +97,60 @@ export function webhookPublisher() {
   };
 }
 
+/**
+ * Gives the events committed since the last numbering their places (`pos`) in the events API's
+ * order, after every place handed out before, in the order they were inserted. An event has no
+ * place until it has committed, so a reader paging by place never skips one that committed late
+ * (a place handed out at insert, like an identity column's, could). The counter row is locked in
+ * a statement of its own first (PostgreSQL; on SQLite the transaction has the database to
+ * itself): the numbering statement's snapshot then starts after the previous numbering
+ * committed, so no event is numbered twice. Run before every listing and by the worker.
+ */
+export async function numberEvents(db: Kysely<DB>): Promise<number> {
+  const waiting = await db.selectFrom('webhook_events').select('seq').where('pos', 'is', null).limit(1).executeTakeFirst();
+  if (!waiting) return 0;
+  return db.transaction().execute(async (trx) => {
+    let locked = trx.selectFrom('webhook_event_counter').select('n').where('id', '=', 1);
+    if (dialectOf(db) === 'postgres') locked = locked.forUpdate();
+    const { n } = await locked.executeTakeFirstOrThrow();
+    const numbered = await sql`
+      update webhook_events set pos = ${n} + waiting.rn
+      from (select seq, row_number() over (order by seq) as rn from webhook_events where pos is null) as waiting
+      where webhook_events.seq = waiting.seq and webhook_events.pos is null`.execute(trx);
+    const count = Number(numbered.numAffectedRows ?? 0);
+    await trx
+      .updateTable('webhook_event_counter')
+      .set({ n: n + count })
+      .where('id', '=', 1)
+      .execute();
+    return count;
+  });
+}
+
 /** Events of the last 30 days, oldest first, after one (SPEC §14's events API). */
 export async function listWebhookEvents(
   db: Kysely<DB>,
   now: Date,
   q: { after?: string | undefined; type?: WebhookEventType | undefined; limit: number },
 ) {
-  let afterSeq = 0;
+  await numberEvents(db);
+  let afterPos = 0;
   if (q.after) {
-    const found = await db.selectFrom('webhook_events').select('seq').where('id', '=', q.after).executeTakeFirst();
-    if (!found)
+    const found = await db.selectFrom('webhook_events').select('pos').where('id', '=', q.after).executeTakeFirst();
+    if (!found || found.pos === null)
       throw new DomainError('validation_failed', 'No such event to list after.', [
         { path: 'querystring.after', message: 'Unknown event id' },
       ]);
-    afterSeq = Number(found.seq);
+    afterPos = Number(found.pos);
   }
   let sel = db
     .selectFrom('webhook_events')
     .select(['id', 'body'])
-    .where('seq', '>', afterSeq)
+    .where('pos', '>', afterPos)
     .where('created_at', '>=', new Date(now.getTime() - EVENTS_KEPT_MS).toISOString());
   if (q.type) sel = sel.where('type', '=', q.type);
   const rows = await sel
-    .orderBy('seq')
+    .orderBy('pos')
     .limit(q.limit + 1)
     .execute();
   const data = rows.slice(0, q.limit);
