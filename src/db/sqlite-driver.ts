@@ -15,8 +15,13 @@
 import type SQLite from 'better-sqlite3';
 import type { CompiledQuery, DatabaseConnection, Driver, QueryResult } from 'kysely';
 
-/** Transactions per COMMIT at most: bounds the wait of the group's first member. */
-const MAX_GROUP = 16;
+/**
+ * Transactions per COMMIT at most: bounds the wait of the group's first member. At 16, a turn
+ * that read 32 requests' bodies paid two fsyncs on the event loop; at 32 (issue 20's bench,
+ * 32 connections) opening a case went from 1 431–1 460 to 1 585–1 629 req/s and its p99 from
+ * 71–221 to 37–55 ms.
+ */
+const MAX_GROUP = 32;
 
 /**
  * Kysely prepares every query afresh, and better-sqlite3 compiles the SQL on each
