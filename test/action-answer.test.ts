@@ -57,3 +57,33 @@ describe('an action’s answer after a seq', () => {
     expect(read.body.timeline).toHaveLength(1);
   });
 });
+
+describe('an action’s answer, built from the change itself', () => {
+  it('is the case a read shows right after it, for each party and staff, around a staff note', async () => {
+    const c = await w.openCase();
+    const read = async (token: string) => (await t.api('GET', `/api/v1/cases/${c.id}`, { token })).body;
+    expect(c).toEqual(await read(w.tokens.customer));
+    const steps: [string, Record<string, unknown>][] = [
+      [w.tokens.merchant, { type: 'respond', message: 'Looking into it.' }],
+      [w.tokens.staff, { type: 'note', message: 'Staff only.' }],
+      [w.tokens.customer, { type: 'respond', message: 'Thanks.' }],
+      [w.tokens.merchant, { type: 'deny', message: 'It was delivered.' }],
+    ];
+    for (const [token, body] of steps) {
+      const answer = await w.act(token, c.id, body);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      expect(answer.body).toEqual(await read(token));
+    }
+    // Reads share the answers' timeline cache: check it against the stored events themselves.
+    const stored = await t.app.services.db
+      .selectFrom('case_events')
+      .select(['id', 'visibility'])
+      .where('case_id', '=', c.id)
+      .orderBy('seq')
+      .execute();
+    const ids = (token: string) => read(token).then((v) => v.timeline.map((e: { id: string }) => e.id));
+    expect(stored.some((e) => e.visibility === 'staff')).toBe(true);
+    expect(await ids(w.tokens.staff)).toEqual(stored.map((e) => e.id));
+    expect(await ids(w.tokens.customer)).toEqual(stored.filter((e) => e.visibility === 'public').map((e) => e.id));
+  });
+});

@@ -5,7 +5,7 @@
  * once here and each reader only adds its filters and order.
  */
 import type { Kysely } from 'kysely';
-import type { CaseRow, DB } from '../db/schema.js';
+import type { CaseRow, DB, PaymentRow } from '../db/schema.js';
 
 const caseColumns = [
   'cases.id',
@@ -66,3 +66,25 @@ export type JoinedCase = CaseRow & {
   merchant_name: string;
   assignee_name: string | null;
 };
+
+/** The names a case view shows beside the case and payment rows. */
+export interface CaseNames {
+  customer_name: string;
+  merchant_name: string;
+  assignee_name: string | null;
+}
+
+/** The joined row from rows the caller already holds (a change's own case row, payment and names). */
+export function joinedOf(row: CaseRow, payment: PaymentRow, names: CaseNames): JoinedCase {
+  return {
+    ...row,
+    p_amount: payment.amount,
+    p_currency: payment.currency,
+    p_refunded: payment.refunded_amount,
+    p_credited: payment.credited_amount,
+    p_provider: payment.provider,
+    p_product: payment.product_name,
+    p_paid_at: payment.paid_at,
+    ...names,
+  };
+}

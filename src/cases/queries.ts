@@ -12,10 +12,10 @@ import type { DB } from '../db/schema.js';
 import { decodeCursor, encodeCursor } from '../db/paging.js';
 import { prepare } from '../db/prepared.js';
 import { type Viewer, roleIn } from './access.js';
-import { type CasesQuery, type JoinedCase, baseQuery, casesOnly } from './case-rows.js';
-import { lastSeqColumn } from './service.js';
+import { type CasesQuery, type JoinedCase, baseQuery, casesOnly, joinedOf } from './case-rows.js';
+import { type CaseChange, lastSeqColumn } from './service.js';
 import { TimelineCache } from './timeline-cache.js';
-import { type CaseView, caseView } from './views.js';
+import { type CaseView, caseView, eventView } from './views.js';
 
 export interface ListFilter {
   status?: CaseStatus | CaseStatus[] | undefined;
@@ -68,6 +68,30 @@ export class CaseQueries {
         : after >= lastSeq
           ? []
           : await this.timelines.between(caseId, after, lastSeq, visibility);
+    return caseView(c, role, viewer, now, events);
+  }
+
+  /**
+   * The answer to a change this instance just committed (SPEC §4: the case as it is after the
+   * action), built from the change's own rows: no read of the case, and none of its timeline
+   * when the kept one was current before the change. `after` as in `get`.
+   */
+  async afterChange(viewer: Viewer, change: CaseChange, now: Date, after?: number) {
+    const c = joinedOf(change.row, change.payment, change.names);
+    const role = roleIn(viewer, c);
+    if (!role) throw notFound('case');
+    const first = change.stored[0];
+    const last = change.stored.at(-1);
+    if (!first || !last) return this.get(viewer, c.id, now, after);
+    const previousSeq = first.seq - 1;
+    this.timelines.extend(c.id, previousSeq, change.stored);
+    const visibility = role === 'staff' ? 'staff' : 'public';
+    const events =
+      after === undefined
+        ? await this.timelines.timeline(c.id, last.seq, visibility)
+        : after >= previousSeq
+          ? change.stored.filter((e) => e.seq > after && (visibility === 'staff' || e.visibility === 'public')).map(eventView)
+          : await this.timelines.between(c.id, after, last.seq, visibility);
     return caseView(c, role, viewer, now, events);
   }
 

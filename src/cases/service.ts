@@ -35,6 +35,7 @@ import type { CaseEventRow, CaseRow, DB, PaymentRow } from '../db/schema.js';
 import { newId } from '../ids.js';
 import { type OutboxMessage, enqueue, outboxRow } from '../outbox/outbox.js';
 import { type Viewer, roleIn } from './access.js';
+import type { CaseNames } from './case-rows.js';
 import { chainedRow, eventHash, genesisHash } from './chain.js';
 
 /** Claims uploads for a submission inside its transaction (evidence files plug in here). */
@@ -42,13 +43,16 @@ export interface EvidenceClaimer {
   claim(trx: Transaction<DB>, input: { userId: string; uploadIds: string[]; caseId: string; now: Date }): Promise<AttachmentRef[]>;
 }
 
-/** What a committed change looks like to listeners that enqueue notifications. */
+/** A change as written: what listeners that enqueue notifications see, and what the action's answer is built from. */
 export interface CaseChange {
   row: CaseRow;
   before: CaseState | null;
   after: CaseState;
   events: (NewEvent & { id: string; seq: number; hash: string })[];
+  /** The events' rows as stored. */
+  stored: CaseEventRow[];
   payment: PaymentRow;
+  names: CaseNames;
 }
 
 /** Runs inside the transaction of a change; returns outbox rows to write with it. */
@@ -169,6 +173,16 @@ function writePathReads() {
     insertOutbox: prepare((db: Kysely<DB>, ...v: unknown[]) =>
       db.insertInto('outbox').values(Object.fromEntries(OUTBOX_COLUMNS.map((k, i) => [k, v[i]])) as ReturnType<typeof outboxRow>),
     ),
+    /** The names a view of the case shows (its webhook event's, the action's answer): primary keys only. */
+    names: prepare((db: Kysely<DB>, customerId: string, merchantId: string, assigneeId: string | null) =>
+      db
+        .selectFrom('users as customer')
+        .crossJoin('merchants')
+        .leftJoin('users as assignee', (join) => join.on('assignee.id', '=', assigneeId))
+        .select(['customer.name as customer_name', 'merchants.name as merchant_name', 'assignee.name as assignee_name'])
+        .where('customer.id', '=', customerId)
+        .where('merchants.id', '=', merchantId),
+    ),
     /** A change of one event (the usual kind), the values in EVENT_COLUMNS' order. */
     insertEvent: prepare((db: Kysely<DB>, ...v: unknown[]) =>
       db.insertInto('case_events').values(Object.fromEntries(EVENT_COLUMNS.map((k, i) => [k, v[i]])) as CaseEventRow),
@@ -240,7 +254,7 @@ export class CaseService {
     return { kind: role, id: viewer.userId, name: viewer.name, ...(viewer.via ? { via: viewer.via } : {}) };
   }
 
-  async open(viewer: Viewer, input: OpenCaseInput): Promise<string> {
+  async open(viewer: Viewer, input: OpenCaseInput): Promise<CaseChange> {
     if (input.attachmentIds.length > MAX_ATTACHMENTS) throw tooManyFiles();
     try {
       return await this.db.transaction().execute(async (trx) => {
@@ -276,8 +290,7 @@ export class CaseService {
           updated_at: at,
         };
         await trx.insertInto('cases').values(row).execute();
-        await this.appendChange(trx, row, null, state, plan, payment, 0);
-        return caseId;
+        return this.appendChange(trx, row, null, state, plan, payment, 0);
       });
     } catch (err) {
       // Two openings racing past the check: the unique payment_id decides.
@@ -348,9 +361,10 @@ export class CaseService {
    * first) is a no-op (null); a lost race is planned again like a person's action.
    */
   async system(caseId: string, input: SystemInput): Promise<CaseRow | null> {
-    return this.mutate(caseId, undefined, (_trx, _row, state, payment, now) =>
+    const change = await this.mutate(caseId, undefined, (_trx, _row, state, payment, now) =>
       Promise.resolve(planSystem(state, input, now, this.config.policy, paymentFacts(payment))),
     );
+    return change?.row ?? null;
   }
 
   /**
@@ -358,10 +372,11 @@ export class CaseService {
    * report, a dispute) and what it does to the case commit together or not at all. A lost
    * race throws (see `isLostRace` in db/races.ts): the caller retries its whole transaction.
    */
-  systemIn(trx: Transaction<DB>, caseId: string, input: SystemInput): Promise<CaseRow | null> {
-    return this.mutateIn(trx, caseId, undefined, (_trx, _row, state, payment, now) =>
+  async systemIn(trx: Transaction<DB>, caseId: string, input: SystemInput): Promise<CaseRow | null> {
+    const change = await this.mutateIn(trx, caseId, undefined, (_trx, _row, state, payment, now) =>
       Promise.resolve(planSystem(state, input, now, this.config.policy, paymentFacts(payment))),
     );
+    return change?.row ?? null;
   }
 
   /**
@@ -374,7 +389,7 @@ export class CaseService {
     caseId: string,
     expectedVersion: number | undefined,
     plan: (trx: Transaction<DB>, row: CaseRow, state: CaseState, payment: PaymentRow, now: Date) => Promise<Plan | null>,
-  ): Promise<CaseRow | null> {
+  ): Promise<CaseChange | null> {
     return retryLostRaces(() => this.db.transaction().execute((trx) => this.mutateIn(trx, caseId, expectedVersion, plan)), {
       attempts: expectedVersion === undefined ? MAX_ATTEMPTS : 1,
       pauseMs: RETRY_PAUSE_MS,
@@ -388,7 +403,7 @@ export class CaseService {
     caseId: string,
     expectedVersion: number | undefined,
     plan: (trx: Transaction<DB>, row: CaseRow, state: CaseState, payment: PaymentRow, now: Date) => Promise<Plan | null>,
-  ): Promise<CaseRow | null> {
+  ): Promise<CaseChange | null> {
     // PostgreSQL: the writers of one case queue on its row here instead of racing to the
     // compare-and-set (SQLite has one writer already). The reads below start after the
     // wait, so they see what the previous holder committed (its events' seq included).
@@ -411,13 +426,12 @@ export class CaseService {
     const next: CaseRow = { ...row, ...columns, version: row.version + 1, updated_at: now.toISOString() };
     const applied = await this.reads.updateCase(trx, ...CASE_PATCH.map((k) => next[k]), caseId, row.version);
     if (applied.length === 0) throw new LostRace();
-    await this.appendChange(trx, next, before, after, p, payment, Number(lastSeq ?? 0), lastHash);
-    return next;
+    return this.appendChange(trx, next, before, after, p, payment, Number(lastSeq ?? 0), lastHash);
   }
 
   /**
    * Writes a planned change's events (hash-chained), ledger, outbox and listener rows inside the
-   * caller's transaction; committing is the caller's (`mutate`, `open`).
+   * caller's transaction; committing is the caller's (`mutate`, `open`). Returns the change as written.
    */
   private async appendChange(
     trx: Transaction<DB>,
@@ -428,7 +442,7 @@ export class CaseService {
     payment: PaymentRow,
     lastSeq: number,
     lastHash: string | null = null,
-  ): Promise<void> {
+  ): Promise<CaseChange> {
     let previous = lastHash ?? genesisHash(row.id);
     const rows = plan.events.map((e, i) => {
       const stored = {
@@ -457,6 +471,8 @@ export class CaseService {
       const r = rows[i] as (typeof rows)[number];
       return { ...e, id: r.id, seq: r.seq, hash: r.hash };
     });
+    const [names] = await this.reads.names(trx, row.customer_id, row.merchant_id, row.assignee_id);
+    if (!names) throw new Error(`Case ${row.id}: its customer or merchant is missing`);
     const now = this.clock.now();
     const outbox: OutboxMessage[] = [];
     let paid = payment;
@@ -465,12 +481,14 @@ export class CaseService {
       paid = o.payment;
       outbox.push(...o.outbox);
     }
-    for (const listener of this.listeners) outbox.push(...(await listener(trx, { row, before, after, events, payment: paid })));
+    const change: CaseChange = { row, before, after, events, stored: rows, payment: paid, names };
+    for (const listener of this.listeners) outbox.push(...(await listener(trx, change)));
     const [one] = outbox;
     if (one && outbox.length === 1) {
       const r = outboxRow(one, now);
       await this.reads.insertOutbox(trx, ...OUTBOX_COLUMNS.map((k) => r[k]));
     } else await enqueue(trx, now, outbox);
+    return change;
   }
 
   private async runEffect(

@@ -7,7 +7,7 @@
  * kept, for how long, and why it stays exact.
  */
 import type { Kysely } from 'kysely';
-import type { DB } from '../db/schema.js';
+import type { CaseEventRow, DB } from '../db/schema.js';
 import { prepare } from '../db/prepared.js';
 import { type EventView, eventView } from './views.js';
 
@@ -89,6 +89,25 @@ export class TimelineCache {
     if (this.timelines.size >= TIMELINES_KEPT) this.timelines.delete(this.timelines.keys().next().value as string);
     this.timelines.set(key, fresh);
     return handOut(fresh);
+  }
+
+  /**
+   * A change this instance just committed: its events (`stored`, the case's events after
+   * `previousSeq`) extend the timelines kept at `previousSeq` (all of a new case's), so the
+   * answer to the change reads none. Another instance's changes are read as usual.
+   */
+  extend(caseId: string, previousSeq: number, stored: CaseEventRow[]): void {
+    const last = stored.at(-1);
+    if (!last) return;
+    for (const visibility of ['staff', 'public'] as const) {
+      const key = `${visibility}:${caseId}`;
+      const kept = this.timelines.get(key) ?? (previousSeq === 0 ? { seq: 0, events: [] } : undefined);
+      if (!kept || kept.seq !== previousSeq) continue;
+      const shown = stored.filter((e) => visibility === 'staff' || e.visibility === 'public').map(eventView);
+      this.timelines.delete(key);
+      if (this.timelines.size >= TIMELINES_KEPT) this.timelines.delete(this.timelines.keys().next().value as string);
+      this.timelines.set(key, { seq: last.seq, events: [...kept.events, ...shown] });
+    }
   }
 
   /** The events after `after` up to `upTo`, read alone and not kept, whatever the history's length. */

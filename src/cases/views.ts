@@ -11,7 +11,7 @@ import type { ActorKind, EventType, IssueType, PartyRole, PeopleActionType } fro
 import type { CaseEventRow, CaseRow, PaymentRow } from '../db/schema.js';
 import type { CaseView as CaseViewSchema, EventView as EventViewSchema } from '../http/schemas.js';
 import type { Viewer } from './access.js';
-import type { JoinedCase } from './case-rows.js';
+import { type CaseNames, type JoinedCase, joinedOf } from './case-rows.js';
 import { parseState } from './service.js';
 
 /** Views are the API's schemas (http/schemas.ts): the mappers below are checked against them. */
@@ -85,28 +85,10 @@ export function caseView(c: JoinedCase, role: PartyRole | null, viewer: Viewer |
   };
 }
 
-/** The names a case view shows beside the case and payment rows. */
-export interface CaseNames {
-  customer_name: string;
-  merchant_name: string;
-  assignee_name: string | null;
-}
-
 /**
  * The platform's view of a case from rows the caller already holds (a change's own row and
  * payment): the webhook event of every change is built from them, without reading the case again.
  */
 export function platformViewOf(row: CaseRow, payment: PaymentRow, names: CaseNames, now: Date): CaseView {
-  const c: JoinedCase = {
-    ...row,
-    p_amount: payment.amount,
-    p_currency: payment.currency,
-    p_refunded: payment.refunded_amount,
-    p_credited: payment.credited_amount,
-    p_provider: payment.provider,
-    p_product: payment.product_name,
-    p_paid_at: payment.paid_at,
-    ...names,
-  };
-  return caseView(c, null, null, now);
+  return caseView(joinedOf(row, payment, names), null, null, now);
 }

@@ -126,21 +126,7 @@ async function readers(
   };
 }
 
-/** The names the webhook event's case view shows; compiled once per listener (see db/prepared.ts). */
-function namesQuery() {
-  return prepare((db: Kysely<DB>, customerId: string, merchantId: string, assigneeId: string | null) =>
-    db
-      .selectFrom('users as customer')
-      .crossJoin('merchants')
-      .leftJoin('users as assignee', (join) => join.on('assignee.id', '=', assigneeId))
-      .select(['customer.name as customer_name', 'merchants.name as merchant_name', 'assignee.name as assignee_name'])
-      .where('customer.id', '=', customerId)
-      .where('merchants.id', '=', merchantId),
-  );
-}
-
 export function notificationListener(clock: Clock): ChangeListener {
-  const names = namesQuery();
   const publish = webhookPublisher();
   return async (trx, change) => {
     const now = clock.now();
@@ -161,10 +147,8 @@ export function notificationListener(clock: Clock): ChangeListener {
 
     const type = webhookEventOf(change);
     if (type) {
-      // The view from the change's own row and payment: only the names are read, not the case again.
-      const [n] = await names(trx, change.row.customer_id, change.row.merchant_id, change.row.assignee_id);
-      if (!n) throw new Error(`Case ${caseId}: its customer or merchant is missing`);
-      const view = platformViewOf(change.row, change.payment, n, now);
+      // The view from the change's own rows, without reading the case again.
+      const view = platformViewOf(change.row, change.payment, change.names, now);
       // What changed: the case before this change (null for a new case). Consumers order by `case.version`.
       const previous = change.before ? { status: change.before.status, version: change.row.version - 1 } : null;
       out.push(...(await publish(trx, now, type, caseId, { case: view, previous })));

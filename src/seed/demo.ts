@@ -189,7 +189,7 @@ export async function seedDemo(s: Services): Promise<boolean> {
 
   const open = async (who: Viewer, paymentId: string, issueType: IssueType, description: string, msAgo: number) => {
     at(msAgo);
-    return cases.open(who, { paymentId, issueType, description, attachmentIds: [] });
+    return (await cases.open(who, { paymentId, issueType, description, attachmentIds: [] })).row.id;
   };
   const act = async (who: Viewer, caseId: string, input: ActionInput, msAgo: number) => {
     at(msAgo);

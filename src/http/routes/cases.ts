@@ -22,8 +22,8 @@ export function caseRoutes(app: FastifyZod, s: Services) {
     schema: { tags, security, summary: 'Open a case on one of my payments', body: OpenCaseBody, response: { 201: CaseView } },
     handler: async (req, reply) => {
       const viewer = viewerOf(req);
-      const id = await s.cases.open(viewer, req.body);
-      return reply.code(201).send(await s.queries.get(viewer, id, s.clock.now()));
+      const change = await s.cases.open(viewer, req.body);
+      return reply.code(201).send(await s.queries.afterChange(viewer, change, s.clock.now()));
     },
   });
 
@@ -61,8 +61,10 @@ export function caseRoutes(app: FastifyZod, s: Services) {
     },
     handler: async (req) => {
       const viewer = viewerOf(req);
-      await s.cases.act(viewer, req.params.id, req.body);
-      return s.queries.get(viewer, req.params.id, s.clock.now(), req.query.timelineAfter);
+      const change = await s.cases.act(viewer, req.params.id, req.body);
+      const now = s.clock.now();
+      const after = req.query.timelineAfter;
+      return change ? s.queries.afterChange(viewer, change, now, after) : s.queries.get(viewer, req.params.id, now, after);
     },
   });
 
