@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
-import { type Api, type TestApp, T0, makeApi, postgresUrl, startApp } from './support/harness.js';
+import { type Api, type TestApp, T0, makeApi, postgresUrl, refusedAfter, startApp } from './support/harness.js';
 import { type World, makeWorld, useWorld } from './support/world.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -108,15 +108,7 @@ describe.skipIf(!postgresUrl())('two instances on one PostgreSQL', () => {
     await t.close();
   });
 
-  /** Polls `b` until it refuses `token`; the number of polls is bounded, never the time slept. */
-  async function refusedOnB(token: string): Promise<number> {
-    const start = performance.now();
-    for (let i = 0; i < 1000; i++) {
-      if ((await b('GET', '/api/v1/me', { token })).status === 401) return performance.now() - start;
-      await new Promise((r) => setImmediate(r));
-    }
-    throw new Error('b still accepts the session');
-  }
+  const refusedOnB = (token: string) => refusedAfter(b, token);
 
   it('a logout on one is refused on the other within the same second', async () => {
     const login = await a('POST', '/api/v1/session', { body: { email: 'cust2@test.example', password: 'correct horse battery' } });

@@ -23,7 +23,7 @@ import {
 } from '../domain/case.js';
 import { MAX_ATTACHMENTS, type ActionInput, planAction, planCreate } from '../domain/case-actions.js';
 import { type SystemInput, planSystem } from '../domain/case-system.js';
-import { below, caseThreshold, readSettings } from '../disputes/settings.js';
+import { type MerchantSettings, below, caseThreshold, settingsOf } from '../disputes/settings.js';
 import { type EligibilityFacts, eligibility, INELIGIBLE_MESSAGES } from '../domain/eligibility.js';
 import { CHARGEBACK_STAGES } from '../domain/dispute.js';
 import { DomainError, conflict, notFound } from '../domain/errors.js';
@@ -143,14 +143,31 @@ export interface OpenCaseInput {
  */
 function writePathReads() {
   return {
-    payment: prepare((db: Kysely<DB>, id: string) => db.selectFrom('payments').selectAll().where('id', '=', id)),
-    /** A payment, the id of its case if it has one, and whether a chargeback is recorded on it. */
+    /** A case's payment and the names its views show (the assignee's as the case stood before the change). */
+    paymentAndNames: prepare((db: Kysely<DB>, id: string, assigneeId: string | null) =>
+      db
+        .selectFrom('payments')
+        .innerJoin('users as customer', 'customer.id', 'payments.customer_id')
+        .innerJoin('merchants', 'merchants.id', 'payments.merchant_id')
+        .leftJoin('users as assignee', (join) => join.on('assignee.id', '=', assigneeId))
+        .selectAll('payments')
+        .select(['customer.name as customer_name', 'merchants.name as merchant_name', 'assignee.name as assignee_name'])
+        .where('payments.id', '=', id),
+    ),
+    /**
+     * A payment, the id of its case if it has one, whether a chargeback is recorded on it, the
+     * names a new case's views show and its merchant's settings: all an opening reads.
+     */
     paymentAndCase: prepare((db: Kysely<DB>, id: string) =>
       db
         .selectFrom('payments')
+        .innerJoin('users as customer', 'customer.id', 'payments.customer_id')
+        .innerJoin('merchants', 'merchants.id', 'payments.merchant_id')
         .leftJoin('cases', 'cases.payment_id', 'payments.id')
+        .leftJoin('merchant_settings', 'merchant_settings.merchant_id', 'payments.merchant_id')
         .selectAll('payments')
-        .select('cases.id as case_id')
+        .select(['cases.id as case_id', 'customer.name as customer_name', 'merchants.name as merchant_name'])
+        .select('merchant_settings.settings as merchant_settings')
         .select(chargebackCount)
         .where('payments.id', '=', id),
     ),
@@ -183,6 +200,10 @@ function writePathReads() {
         .where('customer.id', '=', customerId)
         .where('merchants.id', '=', merchantId),
     ),
+    /** A new case, the values in CASE_COLUMNS' order. */
+    insertCase: prepare((db: Kysely<DB>, ...v: unknown[]) =>
+      db.insertInto('cases').values(Object.fromEntries(CASE_COLUMNS.map((k, i) => [k, v[i]])) as CaseRow),
+    ),
     /** A change of one event (the usual kind), the values in EVENT_COLUMNS' order. */
     insertEvent: prepare((db: Kysely<DB>, ...v: unknown[]) =>
       db.insertInto('case_events').values(Object.fromEntries(EVENT_COLUMNS.map((k, i) => [k, v[i]])) as CaseEventRow),
@@ -203,6 +224,30 @@ const CASE_PATCH = [
   'version',
   'updated_at',
 ] as const satisfies readonly (keyof CaseRow)[];
+
+/** Every column of a case row: a column added to CaseRow and not here would not compile (see below). */
+const CASE_COLUMNS = [
+  'id',
+  'payment_id',
+  'customer_id',
+  'merchant_id',
+  'issue_type',
+  'description',
+  'product_name',
+  'first_response_at',
+  'status',
+  'due_at',
+  'appeal_deadline',
+  'final',
+  'review_since',
+  'remedy_failed',
+  'assignee_id',
+  'state',
+  'version',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof CaseRow)[];
+const _everyCaseColumn: Exclude<keyof CaseRow, (typeof CASE_COLUMNS)[number]> extends never ? true : never = true;
 
 const OUTBOX_COLUMNS = [
   'kind',
@@ -261,7 +306,7 @@ export class CaseService {
         const now = this.clock.now();
         const [found] = await this.reads.paymentAndCase(trx, input.paymentId);
         if (!found || found.customer_id !== viewer.userId) throw notFound('payment');
-        const { case_id: _case, chargebacks: _chargebacks, ...payment } = found;
+        const { case_id: _case, chargebacks: _chargebacks, customer_name, merchant_name, merchant_settings, ...payment } = found;
         const reason = eligibility(eligibilityFacts(found), viewer.merchantIds, now, this.config.filingWindow);
         if (reason) throw new DomainError(reason, INELIGIBLE_MESSAGES[reason]);
         const caseId = newId('case');
@@ -272,7 +317,7 @@ export class CaseService {
           now,
         });
         const created = planCreate(this.actorOf(viewer, 'customer'), input.description, now, this.config.policy, attachments);
-        const plan = await this.autoAccept(trx, created, payment, now);
+        const plan = this.autoAccept(created, payment, settingsOf(merchant_settings), now);
         const state = plan.events.reduce(apply, initialState());
         const at = now.toISOString();
         const row: CaseRow = {
@@ -289,8 +334,8 @@ export class CaseService {
           created_at: at,
           updated_at: at,
         };
-        await trx.insertInto('cases').values(row).execute();
-        return this.appendChange(trx, row, null, state, plan, payment, 0);
+        await this.reads.insertCase(trx, ...CASE_COLUMNS.map((k) => row[k]));
+        return this.appendChange(trx, row, null, state, plan, payment, { customer_name, merchant_name, assignee_name: null }, 0);
       });
     } catch (err) {
       // Two openings racing past the check: the unique payment_id decides.
@@ -304,8 +349,7 @@ export class CaseService {
    * auto-refund threshold for its provider and currency is accepted at once on the
    * merchant's behalf, with the merchant's message, the rule named on the event.
    */
-  private async autoAccept(trx: Transaction<DB>, created: Plan, payment: PaymentRow, now: Date): Promise<Plan> {
-    const settings = await readSettings(trx, payment.merchant_id);
+  private autoAccept(created: Plan, payment: PaymentRow, settings: MerchantSettings, now: Date): Plan {
     const facts = paymentFacts(payment);
     if (!below(remaining(facts), caseThreshold(settings, payment.provider, payment.currency))) return created;
     const state = created.events.reduce(apply, initialState());
@@ -412,8 +456,9 @@ export class CaseService {
     const [found] = await this.reads.caseAndLastSeq(trx, caseId);
     if (!found) throw notFound('case');
     const { last_seq: lastSeq, last_hash: lastHash, ...row } = found;
-    const [payment] = await this.reads.payment(trx, row.payment_id);
-    if (!payment) throw new Error(`Case ${caseId} has no payment ${row.payment_id}`);
+    const [paid] = await this.reads.paymentAndNames(trx, row.payment_id, row.assignee_id);
+    if (!paid) throw new Error(`Case ${caseId} has no payment ${row.payment_id}`);
+    const { customer_name, merchant_name, assignee_name, ...payment } = paid;
     const before = parseState(row);
     const p = await plan(trx, row, before, payment, now);
     if (!p) return null;
@@ -426,7 +471,9 @@ export class CaseService {
     const next: CaseRow = { ...row, ...columns, version: row.version + 1, updated_at: now.toISOString() };
     const applied = await this.reads.updateCase(trx, ...CASE_PATCH.map((k) => next[k]), caseId, row.version);
     if (applied.length === 0) throw new LostRace();
-    return this.appendChange(trx, next, before, after, p, payment, Number(lastSeq ?? 0), lastHash);
+    // An action that changed the assignee shows the new one's name.
+    const names = next.assignee_id === row.assignee_id ? { customer_name, merchant_name, assignee_name } : null;
+    return this.appendChange(trx, next, before, after, p, payment, names, Number(lastSeq ?? 0), lastHash);
   }
 
   /**
@@ -440,6 +487,7 @@ export class CaseService {
     after: CaseState,
     plan: Plan,
     payment: PaymentRow,
+    known: CaseNames | null,
     lastSeq: number,
     lastHash: string | null = null,
   ): Promise<CaseChange> {
@@ -471,7 +519,7 @@ export class CaseService {
       const r = rows[i] as (typeof rows)[number];
       return { ...e, id: r.id, seq: r.seq, hash: r.hash };
     });
-    const [names] = await this.reads.names(trx, row.customer_id, row.merchant_id, row.assignee_id);
+    const [names] = known ? [known] : await this.reads.names(trx, row.customer_id, row.merchant_id, row.assignee_id);
     if (!names) throw new Error(`Case ${row.id}: its customer or merchant is missing`);
     const now = this.clock.now();
     const outbox: OutboxMessage[] = [];

@@ -32,7 +32,12 @@ export function normalizeSettings(input: {
 
 export async function readSettings(db: Kysely<DB> | Transaction<DB>, merchantId: string): Promise<MerchantSettings> {
   const row = await db.selectFrom('merchant_settings').select('settings').where('merchant_id', '=', merchantId).executeTakeFirst();
-  return row ? normalizeSettings(JSON.parse(row.settings) as MerchantSettings) : NO_SETTINGS;
+  return settingsOf(row?.settings ?? null);
+}
+
+/** A merchant's stored settings (`merchant_settings.settings`, null when it has none). */
+export function settingsOf(stored: string | null): MerchantSettings {
+  return stored ? normalizeSettings(JSON.parse(stored) as MerchantSettings) : NO_SETTINGS;
 }
 
 export async function writeSettings(db: Kysely<DB>, merchantId: string, settings: MerchantSettings, now: Date): Promise<void> {

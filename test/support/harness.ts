@@ -56,6 +56,20 @@ export function makeApi(base: string): Api {
   };
 }
 
+/**
+ * Polls `api` until it refuses `token` (another instance ended the session and this one hears
+ * of it when its database tells it): the milliseconds that took. The number of polls is
+ * bounded, never the time slept.
+ */
+export async function refusedAfter(api: Api, token: string): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < 1000; i++) {
+    if ((await api('GET', '/api/v1/me', { token })).status === 401) return performance.now() - start;
+    await new Promise((r) => setImmediate(r));
+  }
+  throw new Error('the session is still accepted');
+}
+
 export async function startApp(env: Record<string, string> = {}, parts: AppParts = {}): Promise<TestApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rc-test-'));
   const database = await freshDatabase(dir);
