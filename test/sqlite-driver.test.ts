@@ -47,6 +47,18 @@ function committed(): string[] {
 
 const insert = (k: Kysely<T>, name: string) => k.insertInto('items').values({ name }).execute();
 
+describe('statements outside a transaction', () => {
+  it('run DDL the reader has not caught up with: an index dropped and made again under its name', async () => {
+    await sql`create index items_name on items (name)`.execute(db);
+    await sql`drop index items_name`.execute(db);
+    await sql`create index items_name on items (id, name)`.execute(db);
+    await insert(db, 'after');
+    expect(committed()).toEqual(['after']);
+    // A statement that is wrong for the writer too still fails, with the writer's error.
+    await expect(sql`create index items_name on items (name)`.execute(db)).rejects.toThrow(/already exists/);
+  });
+});
+
 describe('group commit on SQLite', () => {
   it('answers each of 50 concurrent transactions only once it is committed', async () => {
     const names = Array.from({ length: 50 }, (_, i) => `n${i}`);

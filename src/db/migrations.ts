@@ -513,7 +513,7 @@ const m012_event_order: Migration = {
       .execute();
     await db.schema.createIndex('webhook_events_pos').on('webhook_events').column('pos').unique().execute();
     await db.schema.createIndex('webhook_events_unnumbered').on('webhook_events').column('seq').where(sql.ref('pos'), 'is', null).execute();
-    // A new name: the SQLite driver prepares each statement on its reader first, whose schema may not show the drop yet.
+    // Named for its columns: the (type, seq) index it replaces listed by insertion, this one by place.
     await db.schema.dropIndex('webhook_events_type').execute();
     await db.schema.createIndex('webhook_events_type_pos').on('webhook_events').columns(['type', 'pos']).execute();
   },

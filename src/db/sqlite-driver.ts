@@ -116,8 +116,8 @@ export class GroupCommitDriver implements Driver {
   /** A statement outside any transaction: reads from the reader; a write joins the group and returns once durable. */
   async single(query: CompiledQuery): Promise<QueryResult<unknown>> {
     if (this.reader) {
-      const stmt = this.reader.get(query.sql);
-      if (stmt.readonly) return run(stmt, query.parameters);
+      const stmt = this.onReader(query.sql);
+      if (stmt?.readonly) return run(stmt, query.parameters);
     } else if (!this.group) {
       const stmt = this.writer.get(query.sql);
       if (stmt.readonly) return run(stmt, query.parameters);
@@ -125,6 +125,20 @@ export class GroupCommitDriver implements Driver {
     await this.enter();
     // One statement is atomic: if it fails, SQLite undoes it alone and the group carries on.
     return this.leave(() => run(this.writer.get(query.sql), query.parameters));
+  }
+
+  /**
+   * The reader's statement for `sql`, to learn whether it only reads; null when the reader
+   * cannot compile it. DDL can be one of those: the reader's schema may not show the writer's
+   * last change yet (a dropped index re-created under its name is "already exists" there).
+   * The writer then runs it, and reports its own error if it has one.
+   */
+  private onReader(sql: string): SQLite.Statement | null {
+    try {
+      return (this.reader as Statements).get(sql);
+    } catch {
+      return null;
+    }
   }
 
   inTransactionQuery(query: CompiledQuery): QueryResult<unknown> {
