@@ -14,7 +14,7 @@ import { prepare } from '../db/prepared.js';
 import { type Viewer, roleIn } from './access.js';
 import { type CasesQuery, type JoinedCase, baseQuery, casesOnly, joinedOf } from './case-rows.js';
 import { type CaseChange, lastSeqColumn } from './service.js';
-import { TimelineCache } from './timeline-cache.js';
+import { TimelineCache, shownTo } from './timeline-cache.js';
 import { type CaseView, caseView, eventView } from './views.js';
 
 export interface ListFilter {
@@ -90,7 +90,7 @@ export class CaseQueries {
       after === undefined
         ? await this.timelines.timeline(c.id, last.seq, visibility)
         : after >= previousSeq
-          ? change.stored.filter((e) => e.seq > after && (visibility === 'staff' || e.visibility === 'public')).map(eventView)
+          ? change.stored.filter((e) => e.seq > after && shownTo(visibility)(e)).map(eventView)
           : await this.timelines.between(c.id, after, last.seq, visibility);
     return caseView(c, role, viewer, now, events);
   }

@@ -13,6 +13,10 @@ import { type EventView, eventView } from './views.js';
 
 export type Visibility = 'public' | 'staff';
 
+/** Whether a viewer of `visibility` sees an event: staff see all, everyone else the public ones. */
+export const shownTo = (visibility: Visibility) => (e: Pick<CaseEventRow, 'visibility'>) =>
+  visibility === 'staff' || e.visibility === 'public';
+
 function eventsBetween(db: Kysely<DB>, caseId: string, after: number, upTo: number) {
   return db
     .selectFrom('case_events')
@@ -84,11 +88,15 @@ export class TimelineCache {
       return kept.seq === lastSeq ? handOut(kept) : kept.events.filter((e) => e.seq <= lastSeq);
     }
     const rows = await this.eventRows[visibility](this.db, caseId, kept?.seq ?? 0, lastSeq);
-    const fresh: KeptTimeline = { seq: lastSeq, events: [...(kept?.events ?? []), ...rows.map(eventView)] };
+    return handOut(this.keep(key, { seq: lastSeq, events: [...(kept?.events ?? []), ...rows.map(eventView)] }));
+  }
+
+  /** Keeps `timeline` as the most recently used, dropping the least recently used one when full. */
+  private keep(key: string, timeline: KeptTimeline): KeptTimeline {
     this.timelines.delete(key);
     if (this.timelines.size >= TIMELINES_KEPT) this.timelines.delete(this.timelines.keys().next().value as string);
-    this.timelines.set(key, fresh);
-    return handOut(fresh);
+    this.timelines.set(key, timeline);
+    return timeline;
   }
 
   /**
@@ -103,10 +111,7 @@ export class TimelineCache {
       const key = `${visibility}:${caseId}`;
       const kept = this.timelines.get(key) ?? (previousSeq === 0 ? { seq: 0, events: [] } : undefined);
       if (!kept || kept.seq !== previousSeq) continue;
-      const shown = stored.filter((e) => visibility === 'staff' || e.visibility === 'public').map(eventView);
-      this.timelines.delete(key);
-      if (this.timelines.size >= TIMELINES_KEPT) this.timelines.delete(this.timelines.keys().next().value as string);
-      this.timelines.set(key, { seq: last.seq, events: [...kept.events, ...shown] });
+      this.keep(key, { seq: last.seq, events: [...kept.events, ...stored.filter(shownTo(visibility)).map(eventView)] });
     }
   }
 
